@@ -1,0 +1,1 @@
+//! The conformance harness (see issue: conformance).

@@ -1,0 +1,29 @@
+//! `delete_canister_snapshot` (spec §4.4, replica §7) and the proposal's `delete_snapshot`.
+
+use crate::call::Reply;
+use crate::clause::Clause;
+use crate::ids::CanisterId;
+use crate::methods::errors;
+use crate::state::State;
+use crate::step::Cx;
+
+/// Deletes a snapshot. The proposal's form names no canister: the owner is read from the id.
+pub fn delete(cx: &mut Cx, canister_id: Option<CanisterId>, snapshot_id: &[u8]) -> Option<(State, Reply)> {
+    let id = cx.require_snapshot_id(snapshot_id)?;
+    let canister_id = canister_id.unwrap_or(id.owner);
+    let canister = cx.require_canister(Clause::DeleteExists, canister_id)?;
+    cx.require_controller(Clause::DeleteCtrl, canister);
+    let found = cx.state.canister(&id.owner).and_then(|owner| owner.snapshots.get(&id));
+    if cx.check(Clause::DeleteSnapshotExists, found.is_some(), || errors::snapshot_not_found(canister_id, id)) {
+        cx.check(Clause::DeleteOwned, id.owner == canister_id, || errors::invalid_ownership(canister_id, id));
+    }
+    cx.ok()?;
+    cx.touch(Clause::DeleteRemove);
+    let size_bytes = found.expect("checked by DELETE.SNAPSHOT.EXISTS").size_bytes;
+    let mut state = cx.state.clone();
+    state.update_canister(&canister_id, |c| {
+        c.snapshots.remove(&id);
+        c.snapshots_size_bytes -= size_bytes;
+    });
+    Some((state, Reply::Empty))
+}

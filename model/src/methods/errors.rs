@@ -1,0 +1,62 @@
+//! The replica's snapshot error messages (ic-replica.md §1.5), without `ErrorHelp` suffixes.
+
+use crate::error::{ErrorCode, UserError};
+use crate::ids::{CanisterId, Principal, SnapshotId};
+
+/// IC0305 `CanisterSnapshotNotFound`.
+pub fn snapshot_not_found(canister_id: CanisterId, snapshot_id: SnapshotId) -> UserError {
+    UserError::exact(
+        ErrorCode::CanisterSnapshotNotFound,
+        format!("Could not find the snapshot ID {snapshot_id} for canister {canister_id}."),
+    )
+}
+
+/// IC0406 `CanisterSnapshotInvalidOwnership`.
+pub fn invalid_ownership(canister_id: CanisterId, snapshot_id: SnapshotId) -> UserError {
+    UserError::exact(
+        ErrorCode::CanisterRejectedMessage,
+        format!("The snapshot {snapshot_id} does not belong to canister {canister_id}."),
+    )
+}
+
+/// IC0406 `CanisterSnapshotLimitExceeded`.
+pub fn limit_exceeded(canister_id: CanisterId, limit: u64) -> UserError {
+    UserError::exact(
+        ErrorCode::CanisterRejectedMessage,
+        format!("Canister {canister_id} has reached the maximum number of snapshots allowed: {limit}."),
+    )
+}
+
+/// IC0406 `CanisterSnapshotExecutionStateNotFound` (trailing colon as in the replica).
+pub fn empty_canister(canister_id: CanisterId) -> UserError {
+    UserError::exact(ErrorCode::CanisterRejectedMessage, format!("Failed to create snapshot for empty canister {canister_id}:"))
+}
+
+/// IC0406 `CanisterSnapshotNotController`.
+pub fn not_controller_of_owner(snapshot_id: SnapshotId, canister_id: CanisterId, sender: Principal) -> UserError {
+    UserError::exact(
+        ErrorCode::CanisterRejectedMessage,
+        format!(
+            "Only a controller of the canister that snapshot {snapshot_id} belongs to can load it on canister {canister_id}. Sender: {}.",
+            sender.to_text()
+        ),
+    )
+}
+
+/// IC0406 `CanisterSnapshotNotLoadable`.
+pub fn not_loadable(snapshot_id: SnapshotId, canister_id: CanisterId) -> UserError {
+    UserError::exact(
+        ErrorCode::CanisterRejectedMessage,
+        format!(
+            "Snapshot {snapshot_id} is not currently loadable on the specified canister {canister_id}. Try again later. The call should succeed if you wait sufficiently long (usually ten minutes)."
+        ),
+    )
+}
+
+/// `CanisterSnapshotAccessDenied`: the references give neither code nor message.
+pub fn access_denied(canister_id: CanisterId, caller: Principal, method_name: &str) -> UserError {
+    UserError::unconfirmed(
+        ErrorCode::CanisterRejectedMessage,
+        format!("Caller {} is not allowed to call ic00 method {method_name} on canister {canister_id}.", caller.to_text()),
+    )
+}

@@ -1,0 +1,1 @@
+//! Test vectors (see issue: vectors).
