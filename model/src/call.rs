@@ -131,7 +131,7 @@ pub enum Call {
         /// Controllers; default: the caller.
         controllers: Option<Vec<Principal>>,
         /// Initial cycles.
-        cycles: u128,
+        cycles: u64,
     },
     /// `install_code` with an abstract module: bytes plus the globals it declares.
     InstallCode {
@@ -206,7 +206,7 @@ pub enum Call {
         /// The canister.
         canister_id: CanisterId,
         /// Cycles to add.
-        cycles: u128,
+        cycles: u64,
     },
 
     // --- canister execution, abstracted ------------------------------------------------------
@@ -334,7 +334,8 @@ pub struct StatusReply {
     pub wasm_chunk_store_size: u64,
     /// Sum of snapshot sizes.
     pub snapshots_size: u64,
-    /// Cycles balance.
+    /// Cycles balance (a decimal string in JSON: it may exceed 2^53).
+    #[serde(with = "crate::ids::u128_decimal")]
     pub cycles: u128,
     /// Visibility setting.
     pub snapshot_visibility: Visibility,

@@ -12,8 +12,8 @@ pub enum Global {
     F32(u32),
     /// A 64-bit IEEE 754 float, as its raw bit pattern.
     F64(u64),
-    /// A 128-bit SIMD vector.
-    V128(u128),
+    /// A 128-bit SIMD vector (a decimal string in JSON: numbers there stop at 2^53).
+    V128(#[serde(with = "crate::ids::u128_decimal")] u128),
 }
 
 /// The Wasm value type of a [`Global`].

@@ -254,3 +254,18 @@ pub mod opt_hex_bytes32 {
         bytes.try_into().map(Some).map_err(|_| serde::de::Error::custom("expected 32 bytes"))
     }
 }
+
+/// Serde helper: u128 as a decimal string (JSON numbers lose precision past 2^53).
+pub mod u128_decimal {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Serialize as a decimal string.
+    pub fn serialize<S: Serializer>(value: &u128, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&value.to_string())
+    }
+
+    /// Deserialize from a decimal string.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
+        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+    }
+}

@@ -24,7 +24,7 @@
 //!
 //! let alice = Principal::from_slice(&[1; 29]);
 //! let mut model = Model::new(Config::ic());
-//! let Outcome::Reply(Reply::CanisterId(canister)) = model.call(alice, Call::CreateCanister { controllers: None, cycles: 10u128.pow(12) }) else { panic!() };
+//! let Outcome::Reply(Reply::CanisterId(canister)) = model.call(alice, Call::CreateCanister { controllers: None, cycles: 10u64.pow(12) }) else { panic!() };
 //! model.call(alice, Call::InstallCode { canister_id: canister, mode: snapspec_model::InstallMode::Install, wasm_module: b"\0asm\x01\0\0\0".to_vec(), globals: vec![], sender_canister_version: None });
 //! model.call(alice, Call::WriteStableMemory { canister_id: canister, offset: 0, bytes: b"v1".to_vec() });
 //! let take = TakeArgs { canister_id: canister, replace_snapshot: None, uninstall_code: None, sender_canister_version: None };
@@ -42,6 +42,8 @@ pub mod checksum;
 pub mod clause;
 pub mod config;
 pub mod error;
+#[cfg(feature = "arbitrary")]
+pub mod generators;
 pub mod globals;
 pub mod ids;
 pub mod invariants;

@@ -82,7 +82,7 @@ fn dispatch(cx: &mut Cx, call: &Call) -> Option<(State, Reply)> {
         Call::ListCanisterSnapshots { canister_id } | Call::ListSnapshots { canister_id } => list::list(cx, *canister_id),
         Call::DeleteCanisterSnapshot(args) => delete::delete(cx, Some(args.canister_id), &args.snapshot_id.0),
         Call::DeleteSnapshot { snapshot_id } => delete::delete(cx, None, &snapshot_id.0),
-        Call::CreateCanister { controllers, cycles } => life::create(cx, controllers.as_deref(), *cycles),
+        Call::CreateCanister { controllers, cycles } => life::create(cx, controllers.as_deref(), u128::from(*cycles)),
         Call::InstallCode { canister_id, mode, wasm_module, globals, sender_canister_version } => {
             life::install(cx, *canister_id, *mode, wasm_module, globals, *sender_canister_version)
         }
@@ -97,7 +97,7 @@ fn dispatch(cx: &mut Cx, call: &Call) -> Option<(State, Reply)> {
         Call::ClearChunkStore { canister_id } => life::clear_chunk_store(cx, *canister_id),
         Call::CanisterStatus { canister_id } => life::status(cx, *canister_id),
         Call::CanisterInfo { canister_id } => life::info(cx, *canister_id),
-        Call::TopUp { canister_id, cycles } => life::top_up(cx, *canister_id, *cycles),
+        Call::TopUp { canister_id, cycles } => life::top_up(cx, *canister_id, u128::from(*cycles)),
         Call::WriteWasmMemory { canister_id, offset, bytes } => exec::write(cx, *canister_id, exec::Target::Wasm, *offset, bytes),
         Call::WriteStableMemory { canister_id, offset, bytes } => exec::write(cx, *canister_id, exec::Target::Stable, *offset, bytes),
         Call::ReadWasmMemory { canister_id, offset, len } => exec::read(cx, *canister_id, exec::Target::Wasm, *offset, *len),
