@@ -1,0 +1,47 @@
+//! Harness throughput: random campaign against the in-process model and against `serve` over
+//! stdio, and the exhaustive explorer on the model. Figures go into README.md.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use snapspec::campaign::{self, CampaignOptions};
+use snapspec::compare::Mode;
+use snapspec::explore::{self, ExploreWorld};
+use snapspec::sut::ModelSut;
+use snapspec_model::Config;
+
+fn options(cases: u64) -> CampaignOptions {
+    CampaignOptions { seed: 7, cases, steps_max: 40, mode: Mode::Strict, config: Config::ic(), shrink_runs_max: 0 }
+}
+
+fn random_in_process(c: &mut Criterion) {
+    let calls = campaign::run(&mut ModelSut::new(), &options(200), |_| {}).steps_run;
+    let mut group = c.benchmark_group("campaign");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(calls));
+    group.bench_function("random_in_process_200_cases", |b| b.iter(|| campaign::run(&mut ModelSut::new(), &options(200), |_| {})));
+    group.finish();
+}
+
+fn random_over_stdio(c: &mut Criterion) {
+    let exe = env!("CARGO_BIN_EXE_snapspec");
+    let mut sut = snapspec::stdio::StdioSut::spawn(&format!("'{exe}' serve"), std::time::Duration::from_secs(10)).expect("serve starts");
+    let calls = campaign::run(&mut sut, &options(20), |_| {}).steps_run;
+    let mut group = c.benchmark_group("campaign");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(calls));
+    group.bench_function("random_over_stdio_20_cases", |b| b.iter(|| campaign::run(&mut sut, &options(20), |_| {})));
+    group.finish();
+}
+
+fn exhaustive(c: &mut Criterion) {
+    let config = Config::ic();
+    let world = ExploreWorld::new(&config, 2);
+    let explored = explore::explore_model(&config, &world, 2).states_explored;
+    let mut group = c.benchmark_group("explore");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(explored));
+    group.bench_function("model_depth_2", |b| b.iter(|| explore::explore_model(&config, &world, 2)));
+    group.finish();
+}
+
+criterion_group!(benches, random_in_process, random_over_stdio, exhaustive);
+criterion_main!(benches);

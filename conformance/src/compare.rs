@@ -1,0 +1,286 @@
+//! Comparing an implementation's answer with the model's.
+//!
+//! Exact where the spec is exact, relational where it is not:
+//! - **strict** mode follows the replica: the error code of the first violated precondition
+//!   in the replica's check order, its reject code, the message prefix where the model is
+//!   certain of it, `total_size` by the replica's formula, ids by the replica's layout;
+//! - **spec** mode accepts the error of any violated precondition, and checks sizes and
+//!   timestamps by relations (monotone time, sizes at least the memories they hold, a listed
+//!   size equal to the size the take reported).
+//!
+//! Both modes check reply-vs-reject, reject codes against error codes, id freshness, and
+//! every field whose value the spec fixes (memories, module hashes, listing order, labels,
+//! checksums).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use snapspec_model::call::{InfoReply, ProposalSnapshotInfo, StatusReply};
+use snapspec_model::{Certainty, Reply, SnapshotId, SnapshotInfo};
+
+use crate::ids::{BindError, IdMap};
+use crate::protocol::Capability;
+use crate::sut::{Manifest, Observed};
+
+/// How exactly answers must match.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// The replica's exact behaviour.
+    Strict,
+    /// What the interface spec allows.
+    Spec,
+}
+
+pub use snapspec_vectors::format::{Expectation, Expected};
+
+/// A difference between model and implementation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mismatch {
+    /// Which part differs, e.g. `reject.code` or `reply.snapshots[1].total_size`.
+    pub field: String,
+    /// What the model expects (rendered).
+    pub expected: String,
+    /// What the implementation gave (rendered).
+    pub actual: String,
+}
+
+fn mismatch(field: &str, expected: impl std::fmt::Debug, actual: impl std::fmt::Debug) -> Mismatch {
+    Mismatch { field: field.to_string(), expected: format!("{expected:?}"), actual: format!("{actual:?}") }
+}
+
+/// Compares answers step by step over one run, keeping ids and relations.
+pub struct Comparator {
+    mode: Mode,
+    deterministic_time: bool,
+    model_resources: bool,
+    /// Id bindings.
+    pub ids: IdMap,
+    last_timestamp: u64,
+    sizes: BTreeMap<SnapshotId, u64>,
+    taken_at: BTreeMap<SnapshotId, u64>,
+}
+
+type Check = Result<(), Mismatch>;
+
+impl Comparator {
+    /// A comparator for a fresh run against an implementation with `manifest`.
+    pub fn new(mode: Mode, manifest: &Manifest) -> Comparator {
+        Comparator {
+            mode,
+            deterministic_time: manifest.has(Capability::DeterministicTime),
+            model_resources: manifest.has(Capability::ModelResources),
+            ids: IdMap::new(manifest.has(Capability::ModelIds)),
+            last_timestamp: 0,
+            sizes: BTreeMap::new(),
+            taken_at: BTreeMap::new(),
+        }
+    }
+
+    fn strict(&self) -> bool {
+        self.mode == Mode::Strict
+    }
+
+    /// Compares one answer.
+    pub fn compare(&mut self, expected: &Expectation, observed: &Observed) -> Check {
+        match (&expected.outcome, observed) {
+            (Expected::Reply(model), Observed::Reply { reply }) => self.reply(model, reply, expected),
+            (Expected::Reject { .. }, Observed::Reject { code, reject_code, message }) => {
+                self.reject(&expected.outcome, *code, *reject_code, message)
+            }
+            (Expected::Reply(model), Observed::Reject { code, message, .. }) => {
+                Err(mismatch("outcome", format!("reply {}", summary(model)), format!("reject IC{code:04}: {message}")))
+            }
+            (Expected::Reject { code, .. }, Observed::Reply { reply }) => {
+                Err(mismatch("outcome", format!("reject IC{code:04}"), format!("reply {}", summary(reply))))
+            }
+        }
+    }
+
+    fn reject(&self, expected: &Expected, code: u16, reject_code: u8, message: &str) -> Check {
+        let Expected::Reject { code: model_code, message: model_message, certainty, spec_codes, spec_any_code, .. } = expected else {
+            unreachable!("called for rejects")
+        };
+        if u16::from(reject_code) != code / 100 {
+            return Err(mismatch("reject.reject_code", code / 100, reject_code));
+        }
+        if !self.strict() {
+            return if *spec_any_code || spec_codes.contains(&code) { Ok(()) } else { Err(mismatch("reject.code", spec_codes, code)) };
+        }
+        if *certainty != Certainty::Unconfirmed && code != *model_code {
+            return Err(mismatch("reject.code", model_code, code));
+        }
+        let prefix = self.ids.message_to_sut(model_message);
+        if *certainty == Certainty::Exact && !message.starts_with(&prefix) {
+            return Err(mismatch("reject.message", prefix, message));
+        }
+        Ok(())
+    }
+
+    fn reply(&mut self, model: &Reply, actual: &Reply, expectation: &Expectation) -> Check {
+        match (model, actual) {
+            (Reply::Empty, Reply::Empty) => Ok(()),
+            (Reply::Snapshot(m), Reply::Snapshot(a)) => {
+                self.bind(m.id, a.id)?;
+                self.snapshot_info("reply.snapshot", m, a, expectation)
+            }
+            (Reply::SnapshotId(m), Reply::SnapshotId(a)) => {
+                self.bind(*m, *a)?;
+                self.time_relation("reply", self.last_timestamp, self.last_timestamp)
+            }
+            (Reply::Snapshots(m), Reply::Snapshots(a)) => self.list(m, a, expectation),
+            (Reply::ProposalSnapshots(m), Reply::ProposalSnapshots(a)) => self.proposal_list(m, a, expectation),
+            (Reply::CanisterId(m), Reply::CanisterId(a)) => {
+                self.ids.bind_canister(*m, *a).map_err(|e| bind_mismatch("reply.canister_id", e))
+            }
+            (Reply::Status(m), Reply::Status(a)) => self.status(m, a),
+            (Reply::Info(m), Reply::Info(a)) => self.info(m, a),
+            (Reply::Bytes(m), Reply::Bytes(a)) => equal("reply.bytes", &hex::encode(m), &hex::encode(a)),
+            (Reply::ChunkHash(m), Reply::ChunkHash(a)) => equal("reply.hash", &hex::encode(m), &hex::encode(a)),
+            _ => Err(mismatch("reply.type", summary(model), summary(actual))),
+        }
+    }
+
+    fn bind(&mut self, model: SnapshotId, actual: SnapshotId) -> Check {
+        let strict = self.strict();
+        self.ids.bind_snapshot(model, actual, strict).map_err(|e| bind_mismatch("reply.id", e))
+    }
+
+    fn snapshot_info(&mut self, field: &str, m: &SnapshotInfo, a: &SnapshotInfo, expectation: &Expectation) -> Check {
+        self.time_relation(&format!("{field}.taken_at_timestamp"), m.taken_at_timestamp, a.taken_at_timestamp)?;
+        self.taken_at.insert(m.id, a.taken_at_timestamp);
+        self.size_relation(&format!("{field}.total_size"), m.id, m.total_size, a.total_size, expectation)
+    }
+
+    /// A fresh timestamp: equal to the model's clock when the implementation follows it,
+    /// never before the previous one otherwise.
+    fn time_relation(&mut self, field: &str, model: u64, actual: u64) -> Check {
+        if self.deterministic_time {
+            equal(field, &model, &actual)?;
+        } else if actual < self.last_timestamp {
+            return Err(mismatch(field, format!(">= {}", self.last_timestamp), actual));
+        }
+        self.last_timestamp = self.last_timestamp.max(actual);
+        Ok(())
+    }
+
+    fn size_relation(&mut self, field: &str, id: SnapshotId, model: u64, actual: u64, expectation: &Expectation) -> Check {
+        if self.strict() {
+            equal(field, &model, &actual)?;
+        } else if let Some(floor) = expectation.size_floor(&id) {
+            if actual < floor {
+                return Err(mismatch(field, format!(">= {floor}"), actual));
+            }
+        }
+        match self.sizes.insert(id, actual) {
+            Some(before) if before != actual => Err(mismatch(field, format!("{before} (as reported earlier)"), actual)),
+            _ => Ok(()),
+        }
+    }
+
+    fn listed_id(&self, field: &str, model: SnapshotId, actual: SnapshotId) -> Check {
+        match self.ids.snapshot_to_model(actual) {
+            Some(bound) if bound == model => Ok(()),
+            bound => Err(mismatch(field, model, bound.map_or_else(|| format!("unknown id {actual}"), |b| b.to_string()))),
+        }
+    }
+
+    fn listed_time(&self, field: &str, id: SnapshotId, model: u64, actual: u64) -> Check {
+        if self.deterministic_time {
+            return equal(field, &model, &actual);
+        }
+        match self.taken_at.get(&id) {
+            Some(taken) => equal(field, taken, &actual),
+            None => Ok(()),
+        }
+    }
+
+    fn list(&mut self, model: &[SnapshotInfo], actual: &[SnapshotInfo], expectation: &Expectation) -> Check {
+        equal("reply.snapshots.len", &model.len(), &actual.len())?;
+        for (i, (m, a)) in model.iter().zip(actual).enumerate() {
+            let field = format!("reply.snapshots[{i}]");
+            self.listed_id(&format!("{field}.id"), m.id, a.id)?;
+            self.listed_time(&format!("{field}.taken_at_timestamp"), m.id, m.taken_at_timestamp, a.taken_at_timestamp)?;
+            self.size_relation(&format!("{field}.total_size"), m.id, m.total_size, a.total_size, expectation)?;
+        }
+        Ok(())
+    }
+
+    fn proposal_list(&mut self, model: &[ProposalSnapshotInfo], actual: &[ProposalSnapshotInfo], expectation: &Expectation) -> Check {
+        equal("reply.snapshots.len", &model.len(), &actual.len())?;
+        for (i, (m, a)) in model.iter().zip(actual).enumerate() {
+            let field = format!("reply.snapshots[{i}]");
+            self.listed_id(&format!("{field}.id"), m.id, a.id)?;
+            self.size_relation(&format!("{field}.total_size"), m.id, m.total_size, a.total_size, expectation)?;
+            equal(&format!("{field}.label"), &m.label, &a.label)?;
+            equal(&format!("{field}.checksum"), &m.checksum.map(hex::encode), &a.checksum.map(hex::encode))?;
+        }
+        Ok(())
+    }
+
+    fn status(&mut self, m: &StatusReply, a: &StatusReply) -> Check {
+        equal("reply.status.status", &m.status, &a.status)?;
+        equal("reply.status.module_hash", &m.module_hash.map(hex::encode), &a.module_hash.map(hex::encode))?;
+        let mut controllers: Vec<String> = m.controllers.iter().map(|p| self.ids.principal_to_sut(*p).to_text()).collect();
+        let mut actual_controllers: Vec<String> = a.controllers.iter().map(|p| p.to_text()).collect();
+        controllers.sort();
+        actual_controllers.sort();
+        equal("reply.status.controllers", &controllers, &actual_controllers)?;
+        equal("reply.status.wasm_memory_size", &m.wasm_memory_size, &a.wasm_memory_size)?;
+        equal("reply.status.stable_memory_size", &m.stable_memory_size, &a.stable_memory_size)?;
+        equal("reply.status.wasm_binary_size", &m.wasm_binary_size, &a.wasm_binary_size)?;
+        equal("reply.status.snapshot_visibility", &m.snapshot_visibility, &a.snapshot_visibility)?;
+        if self.strict() {
+            equal("reply.status.version", &m.version, &a.version)?;
+            equal("reply.status.snapshots_size", &m.snapshots_size, &a.snapshots_size)?;
+            equal("reply.status.wasm_chunk_store_size", &m.wasm_chunk_store_size, &a.wasm_chunk_store_size)?;
+        }
+        if self.model_resources {
+            equal("reply.status.cycles", &m.cycles, &a.cycles)?;
+            equal("reply.status.memory_size", &m.memory_size, &a.memory_size)?;
+        }
+        Ok(())
+    }
+
+    fn info(&mut self, m: &InfoReply, a: &InfoReply) -> Check {
+        equal("reply.info.module_hash", &m.module_hash.map(hex::encode), &a.module_hash.map(hex::encode))?;
+        if !self.strict() {
+            return Ok(());
+        }
+        equal("reply.info.total_num_changes", &m.total_num_changes, &a.total_num_changes)?;
+        equal("reply.info.recent_changes.len", &m.recent_changes.len(), &a.recent_changes.len())?;
+        for (i, (mc, ac)) in m.recent_changes.iter().zip(&a.recent_changes).enumerate() {
+            let mut expected = serde_json::to_value(&mc.details).expect("serializes");
+            self.ids.json_to_sut(&mut expected);
+            let actual = serde_json::to_value(&ac.details).expect("serializes");
+            equal(&format!("reply.info.recent_changes[{i}].details"), &expected, &actual)?;
+            equal(&format!("reply.info.recent_changes[{i}].canister_version"), &mc.canister_version, &ac.canister_version)?;
+        }
+        Ok(())
+    }
+}
+
+fn equal<T: PartialEq + std::fmt::Debug>(field: &str, expected: &T, actual: &T) -> Check {
+    if expected == actual {
+        Ok(())
+    } else {
+        Err(mismatch(field, expected, actual))
+    }
+}
+
+fn bind_mismatch(field: &str, error: BindError) -> Mismatch {
+    match error {
+        BindError::Reused(detail) => Mismatch { field: field.to_string(), expected: "a fresh id".into(), actual: detail },
+        BindError::Layout(detail) => Mismatch { field: field.to_string(), expected: "the replica's id layout".into(), actual: detail },
+    }
+}
+
+/// A one-line rendering of a reply for reports.
+pub fn summary(reply: &Reply) -> String {
+    let text = serde_json::to_string(reply).expect("replies serialize");
+    if text.len() > 160 {
+        format!("{}…", &text[..text.char_indices().nth(160).map_or(text.len(), |(i, _)| i)])
+    } else {
+        text
+    }
+}

@@ -1,0 +1,388 @@
+//! Bounded exhaustive exploration: every call sequence up to a depth over a tiny world.
+//!
+//! Breadth-first over a fixed action alphabet. States are deduplicated by a fingerprint taken
+//! under symmetry reduction: the world is mirror-symmetric (c0 controlled by alice and
+//! carol, c1 by alice and bob), so swapping c0↔c1 together with bob↔carol maps behaviours to
+//! behaviours, and so does shifting all times by a constant (no rule reads absolute time).
+//! The fingerprint is the minimum over both mirror images, with times taken relative to now.
+//! Against the model the explorer checks every invariant on every transition; against an
+//! implementation it replays the shortest path to each distinct state plus each action and
+//! compares every step.
+
+use std::collections::{BTreeSet, HashSet};
+use std::hash::{Hash, Hasher};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use snapspec_model::call::{DeleteArgs, LoadArgs, Settings, TakeArgs};
+use snapspec_model::canister::{Canister, InstallMode, Visibility};
+use snapspec_model::config::Api;
+use snapspec_model::generators::{module, user};
+use snapspec_model::invariants::{self, InvariantChecker};
+use snapspec_model::{step, Call, CanisterId, Clause, Config, Principal, Request, SnapshotId, SnapshotIdArg, State};
+
+use crate::compare::Mode;
+use crate::run::{run_trace, Coverage, Divergence};
+use crate::sut::SystemUnderTest;
+
+/// The tiny world: two canisters, four principals, a small action alphabet.
+#[derive(Clone, Debug)]
+pub struct ExploreWorld {
+    /// alice (controls both), bob (c1), carol (c0), eve (nothing).
+    pub principals: [Principal; 4],
+    /// The setup every path starts from.
+    pub prelude: Vec<Request>,
+    /// The action alphabet.
+    pub actions: Vec<Request>,
+}
+
+fn c(index: u64) -> CanisterId {
+    CanisterId::from_index(index)
+}
+
+impl ExploreWorld {
+    /// The world for `config`'s API; snapshot ids range over local numbers `0..local_ids`.
+    pub fn new(config: &Config, local_ids: u64) -> ExploreWorld {
+        let [alice, bob, carol, eve] = [user(1), user(2), user(3), user(4)];
+        let mut prelude = Vec::new();
+        for (index, co) in [(0, carol), (1, bob)] {
+            prelude.push(Request { caller: alice, call: Call::CreateCanister { controllers: Some(vec![alice, co]), cycles: 1 << 50 } });
+            let (wasm_module, globals) = module(0);
+            prelude.push(Request {
+                caller: alice,
+                call: Call::InstallCode { canister_id: c(index), mode: InstallMode::Install, wasm_module, globals, sender_canister_version: None },
+            });
+        }
+        let actions = actions(config.api, [alice, bob, carol, eve], local_ids);
+        ExploreWorld { principals: [alice, bob, carol, eve], prelude, actions }
+    }
+}
+
+fn snapshot(owner: u64, local: u64) -> SnapshotIdArg {
+    SnapshotId { owner: c(owner), local }.into()
+}
+
+fn actions(api: Api, [alice, bob, carol, eve]: [Principal; 4], local_ids: u64) -> Vec<Request> {
+    let mut out = Vec::new();
+    let mut add = |caller: Principal, call: Call| out.push(Request { caller, call });
+    let ids: Vec<(u64, u64)> = (0..2).flat_map(|o| (0..local_ids).map(move |l| (o, l))).collect();
+    for canister in 0..2 {
+        let canister_id = c(canister);
+        // The co-controller of this canister: the alphabet must map onto itself under the mirror.
+        let co = if canister == 0 { carol } else { bob };
+        for caller in [alice, co, eve] {
+            add(caller, take(api, canister_id, None, false));
+        }
+        if api == Api::Management {
+            add(alice, take(api, canister_id, None, true));
+            for &(o, l) in &ids {
+                add(alice, take(api, canister_id, Some(snapshot(o, l)), false));
+            }
+        }
+        for &(o, l) in &ids {
+            for caller in [alice, co] {
+                add(caller, load(api, canister_id, snapshot(o, l)));
+            }
+            add(alice, delete(api, canister_id, snapshot(o, l)));
+        }
+        for caller in [alice, eve] {
+            add(caller, list(api, canister_id));
+        }
+        for value in [1u8, 2] {
+            add(alice, Call::WriteWasmMemory { canister_id, offset: 0, bytes: vec![value] });
+        }
+        add(alice, Call::WriteStableMemory { canister_id, offset: 0, bytes: vec![3] });
+        for mode in [InstallMode::Reinstall, InstallMode::Upgrade] {
+            let (wasm_module, globals) = module(1);
+            add(alice, Call::InstallCode { canister_id, mode, wasm_module, globals, sender_canister_version: None });
+        }
+        add(alice, Call::UninstallCode { canister_id, sender_canister_version: None });
+        add(alice, Call::StopCanister { canister_id });
+        add(alice, Call::StartCanister { canister_id });
+        let settings = Settings { controllers: None, snapshot_visibility: Some(Visibility::Public) };
+        add(alice, Call::UpdateSettings { canister_id, settings, sender_canister_version: None });
+    }
+    add(alice, Call::Checkpoint);
+    add(alice, Call::AdvanceTime { nanos: 1_000 });
+    out
+}
+
+fn take(api: Api, canister_id: CanisterId, replace_snapshot: Option<SnapshotIdArg>, uninstall: bool) -> Call {
+    match api {
+        Api::Proposal => Call::TakeSnapshot { canister_id, label: None },
+        Api::Management => Call::TakeCanisterSnapshot(TakeArgs {
+            canister_id,
+            replace_snapshot,
+            uninstall_code: uninstall.then_some(true),
+            sender_canister_version: None,
+        }),
+    }
+}
+
+fn load(api: Api, canister_id: CanisterId, snapshot_id: SnapshotIdArg) -> Call {
+    match api {
+        Api::Proposal => Call::LoadSnapshot { snapshot_id, canister_id },
+        Api::Management => Call::LoadCanisterSnapshot(LoadArgs { canister_id, snapshot_id, sender_canister_version: None }),
+    }
+}
+
+fn delete(api: Api, canister_id: CanisterId, snapshot_id: SnapshotIdArg) -> Call {
+    match api {
+        Api::Proposal => Call::DeleteSnapshot { snapshot_id },
+        Api::Management => Call::DeleteCanisterSnapshot(DeleteArgs { canister_id, snapshot_id }),
+    }
+}
+
+fn list(api: Api, canister_id: CanisterId) -> Call {
+    match api {
+        Api::Proposal => Call::ListSnapshots { canister_id },
+        Api::Management => Call::ListCanisterSnapshots { canister_id },
+    }
+}
+
+/// The mirror: c0↔c1 and bob↔carol.
+struct Mirror {
+    swap: bool,
+    bob: Principal,
+    carol: Principal,
+}
+
+impl Mirror {
+    fn canister(&self, id: CanisterId) -> CanisterId {
+        if !self.swap {
+            return id;
+        }
+        match id {
+            id if id == c(0) => c(1),
+            id if id == c(1) => c(0),
+            other => other,
+        }
+    }
+
+    fn principal(&self, p: Principal) -> Principal {
+        if !self.swap {
+            return p;
+        }
+        match p {
+            p if p == self.bob => self.carol,
+            p if p == self.carol => self.bob,
+            p if p == c(0).principal() => c(1).principal(),
+            p if p == c(1).principal() => c(0).principal(),
+            other => other,
+        }
+    }
+}
+
+/// A fingerprint of `state` under symmetry reduction (see the module docs).
+pub fn fingerprint(state: &State, world: &ExploreWorld) -> u64 {
+    let [_, bob, carol, _] = world.principals;
+    [false, true].into_iter().map(|swap| fingerprint_under(state, &Mirror { swap, bob, carol })).min().expect("two images")
+}
+
+fn fingerprint_under(state: &State, mirror: &Mirror) -> u64 {
+    let mut canisters: Vec<(CanisterId, &Canister)> = state.canisters.iter().map(|(id, c)| (mirror.canister(*id), c.as_ref())).collect();
+    canisters.sort_by_key(|(id, _)| *id);
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    (state.next_canister_index, canisters.len()).hash(&mut hasher);
+    for (id, canister) in canisters {
+        id.hash(&mut hasher);
+        hash_canister(canister, state.time_ns, mirror, &mut hasher);
+    }
+    hasher.finish()
+}
+
+fn hash_canister(canister: &Canister, now: u64, mirror: &Mirror, h: &mut impl Hasher) {
+    let controllers: BTreeSet<Principal> = canister.controllers.iter().map(|p| mirror.principal(*p)).collect();
+    controllers.hash(h);
+    (canister.status, canister.version, canister.next_snapshot_id, canister.snapshots_size_bytes, canister.cycles).hash(h);
+    (&canister.certified_data, canister.hook_status, canister.history.total_num_changes).hash(h);
+    relative_timer(canister.global_timer, now).hash(h);
+    match &canister.snapshot_visibility {
+        Visibility::AllowedViewers(viewers) => viewers.iter().map(|p| mirror.principal(*p)).collect::<BTreeSet<_>>().hash(h),
+        other => std::mem::discriminant(other).hash(h),
+    }
+    hash_execution(canister.execution.as_ref(), h);
+    canister.chunk_store.keys().for_each(|k| k.hash(h));
+    for change in &canister.history.recent {
+        let mut details = serde_json::to_value(&change.details).expect("serializes");
+        mirror_json(&mut details, mirror);
+        (change.canister_version, now - change.timestamp_ns.min(now), details.to_string()).hash(h);
+    }
+    for (id, snapshot) in &canister.snapshots {
+        (id.local, snapshot.canister_version, now - snapshot.taken_at_timestamp_ns.min(now), snapshot.size_bytes).hash(h);
+        (&snapshot.certified_data, snapshot.label.as_deref(), snapshot.has_unflushed_changes()).hash(h);
+        hash_execution(Some(&snapshot.execution), h);
+        snapshot.chunk_store.keys().for_each(|k| k.hash(h));
+    }
+}
+
+fn relative_timer(timer: snapspec_model::Timer, now: u64) -> Option<i128> {
+    match timer {
+        snapspec_model::Timer::Inactive => None,
+        snapspec_model::Timer::Active(at) => Some(i128::from(at) - i128::from(now)),
+    }
+}
+
+fn hash_execution(execution: Option<&snapspec_model::canister::ExecutionState>, h: &mut impl Hasher) {
+    let Some(e) = execution else { return 0u8.hash(h) };
+    (e.module_hash, &e.globals, e.wasm_memory.digest(), e.stable_memory.digest()).hash(h);
+    (e.wasm_memory.is_dirty(), e.stable_memory.is_dirty()).hash(h);
+}
+
+fn mirror_json(value: &mut serde_json::Value, mirror: &Mirror) {
+    match value {
+        serde_json::Value::Object(map) => map.values_mut().for_each(|v| mirror_json(v, mirror)),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| mirror_json(v, mirror)),
+        serde_json::Value::String(text) => {
+            if let Ok(p) = Principal::from_text(text.as_str()) {
+                *text = mirror.principal(p).to_text();
+            } else if let Some(id) = hex::decode(text.as_str()).ok().and_then(|b| SnapshotId::try_from_bytes(&b).ok()) {
+                *text = hex::encode(SnapshotId { owner: mirror.canister(id.owner), local: id.local }.to_bytes());
+            }
+        }
+        _ => {}
+    }
+}
+
+/// What an exploration did.
+#[derive(Clone, Debug, Default)]
+pub struct ExploreReport {
+    /// Depth reached.
+    pub depth: usize,
+    /// Transitions taken (successor states generated, duplicates included).
+    pub states_explored: u64,
+    /// Distinct states after symmetry reduction.
+    pub distinct_states: u64,
+    /// Clauses reached.
+    pub clauses: BTreeSet<Clause>,
+    /// An invariant violation: the path (prelude included) and what broke.
+    pub violation: Option<(Vec<Request>, String)>,
+    /// Wall time.
+    pub elapsed: Duration,
+    /// Shortest path (action indices) to each distinct state, for replay against an implementation.
+    pub paths: Vec<Vec<u16>>,
+}
+
+struct Node {
+    state: State,
+    path: Vec<u16>,
+}
+
+/// Explores the model alone up to `depth`, checking invariants on every transition.
+pub fn explore_model(config: &Config, world: &ExploreWorld, depth: usize) -> ExploreReport {
+    let started = Instant::now();
+    let mut report = ExploreReport::default();
+    let mut state = State::new(config);
+    for request in &world.prelude {
+        state = step(config, &state, request).state;
+    }
+    let mut seen: HashSet<u64> = HashSet::from([fingerprint(&state, world)]);
+    let mut frontier = vec![Node { state, path: Vec::new() }];
+    report.paths.push(Vec::new());
+    for level in 0..depth {
+        let expanded: Vec<_> = frontier
+            .par_iter()
+            .flat_map_iter(|node| world.actions.iter().enumerate().map(move |(index, action)| (node, index, action)))
+            .map(|(node, index, action)| expand(config, world, node, index, action))
+            .collect();
+        report.states_explored += expanded.len() as u64;
+        let mut next = Vec::new();
+        for outcome in expanded {
+            report.clauses.extend(outcome.exercised.iter().copied());
+            if report.violation.is_none() {
+                if let Some(message) = outcome.violation {
+                    report.violation = Some((full_path(world, &outcome.node.path), message));
+                }
+            }
+            if seen.insert(outcome.fingerprint) {
+                report.paths.push(outcome.node.path.clone());
+                next.push(outcome.node);
+            }
+        }
+        report.depth = level + 1;
+        frontier = next;
+        if frontier.is_empty() {
+            break;
+        }
+    }
+    report.distinct_states = seen.len() as u64;
+    report.elapsed = started.elapsed();
+    report
+}
+
+struct Expanded {
+    node: Node,
+    fingerprint: u64,
+    exercised: Vec<Clause>,
+    violation: Option<String>,
+}
+
+fn expand(config: &Config, world: &ExploreWorld, node: &Node, index: usize, action: &Request) -> Expanded {
+    let transition = step(config, &node.state, action);
+    let mut checker = InvariantChecker::new();
+    let violation = checker
+        .observe(config, &node.state, &transition)
+        .err()
+        .or_else(|| invariants::check_state(config, &transition.state).err())
+        .map(|v| v.to_string());
+    let mut path = node.path.clone();
+    path.push(index as u16);
+    Expanded {
+        fingerprint: fingerprint(&transition.state, world),
+        exercised: transition.exercised,
+        node: Node { state: transition.state, path },
+        violation,
+    }
+}
+
+/// The requests of a path, prelude included.
+pub fn full_path(world: &ExploreWorld, path: &[u16]) -> Vec<Request> {
+    world.prelude.iter().cloned().chain(path.iter().map(|&i| world.actions[i as usize].clone())).collect()
+}
+
+/// What replaying the exploration against an implementation did.
+#[derive(Clone, Debug, Default)]
+pub struct ExploreSutReport {
+    /// Traces run.
+    pub traces: u64,
+    /// Calls sent.
+    pub steps: u64,
+    /// Coverage.
+    pub coverage: Coverage,
+    /// The first divergence and its trace.
+    pub divergence: Option<(Vec<Request>, Divergence)>,
+}
+
+/// Replays, for each distinct state (shortest path first), its path plus every action,
+/// comparing every step; at most `traces_max` traces.
+pub fn explore_sut(
+    sut: &mut dyn SystemUnderTest,
+    config: &Config,
+    mode: Mode,
+    world: &ExploreWorld,
+    paths: &[Vec<u16>],
+    traces_max: u64,
+    mut tick: impl FnMut(u64),
+) -> ExploreSutReport {
+    let mut report = ExploreSutReport::default();
+    for path in paths {
+        for action in 0..world.actions.len() as u16 {
+            if report.traces >= traces_max {
+                return report;
+            }
+            let mut full = path.clone();
+            full.push(action);
+            let requests = full_path(world, &full);
+            let result = run_trace(sut, config, mode, &requests);
+            report.traces += 1;
+            report.steps += result.steps_run as u64;
+            report.coverage.merge(&result.coverage);
+            tick(report.traces);
+            if let Some(divergence) = result.divergence {
+                report.divergence = Some((requests, divergence));
+                return report;
+            }
+        }
+    }
+    report
+}

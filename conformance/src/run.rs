@@ -1,0 +1,167 @@
+//! Running one trace through the model and an implementation side by side.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use snapspec_model::{step, Clause, Config, Request, State};
+
+use crate::compare::{Comparator, Expectation, Mismatch, Mode};
+use crate::sut::{Observed, SutFault, SystemUnderTest};
+
+/// Where and how an implementation first differed from the model.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Divergence {
+    /// Index of the first differing step.
+    pub step: usize,
+    /// The step as the model saw it.
+    pub request: Request,
+    /// The step as sent to the implementation (its ids).
+    pub sut_request: Request,
+    /// What the model expected.
+    pub expected: Expectation,
+    /// What the implementation answered, if it answered.
+    pub actual: Option<Observed>,
+    /// The field that differs, when it answered.
+    pub mismatch: Option<Mismatch>,
+    /// The fault, when it did not.
+    pub fault: Option<SutFault>,
+}
+
+impl Divergence {
+    /// A short key: method and what differed, for de-duplicating and shrinking.
+    pub fn signature(&self) -> String {
+        let what = match (&self.mismatch, &self.fault) {
+            (Some(m), _) => m.field.split('[').next().unwrap_or(&m.field).to_string(),
+            (None, Some(fault)) => serde_json::to_value(fault).ok().and_then(|v| v.get("fault")?.as_str().map(String::from)).unwrap_or_default(),
+            _ => String::new(),
+        };
+        format!("{}:{what}", self.request.call.method_name())
+    }
+}
+
+/// Pass/fail counts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tally {
+    /// Steps that matched.
+    pub pass: u64,
+    /// Steps that diverged.
+    pub fail: u64,
+}
+
+/// Which clauses and methods a run exercised, and how they fared.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Coverage {
+    /// By clause id.
+    pub clauses: BTreeMap<Clause, Tally>,
+    /// By method name.
+    pub methods: BTreeMap<String, Tally>,
+}
+
+impl Coverage {
+    fn record(&mut self, request: &Request, clauses: &[Clause], passed: bool) {
+        let bump = |tally: &mut Tally| if passed { tally.pass += 1 } else { tally.fail += 1 };
+        bump(self.methods.entry(request.call.method_name().to_string()).or_default());
+        for clause in clauses {
+            bump(self.clauses.entry(*clause).or_default());
+        }
+    }
+
+    /// Adds another run's counts.
+    pub fn merge(&mut self, other: &Coverage) {
+        for (clause, tally) in &other.clauses {
+            let entry = self.clauses.entry(*clause).or_default();
+            entry.pass += tally.pass;
+            entry.fail += tally.fail;
+        }
+        for (method, tally) in &other.methods {
+            let entry = self.methods.entry(method.clone()).or_default();
+            entry.pass += tally.pass;
+            entry.fail += tally.fail;
+        }
+    }
+}
+
+/// The result of one trace.
+#[derive(Clone, Debug, Default)]
+pub struct TraceResult {
+    /// Steps sent to the implementation.
+    pub steps_run: usize,
+    /// The first divergence, if any.
+    pub divergence: Option<Divergence>,
+    /// What the trace exercised.
+    pub coverage: Coverage,
+}
+
+/// Runs `requests` through the model and `sut` from an empty subnet, stopping at the first
+/// divergence. Calls the implementation cannot run (per its manifest) are skipped.
+pub fn run_trace(sut: &mut dyn SystemUnderTest, config: &Config, mode: Mode, requests: &[Request]) -> TraceResult {
+    let mut state = State::new(config);
+    run_steps(sut, config, mode, requests, |request| {
+        let transition = step(config, &state, request);
+        let expectation = Expectation::from_transition(&transition);
+        state = transition.state;
+        expectation
+    })
+}
+
+/// Like [`run_trace`], with expectations from elsewhere (a vector file). `expect` is called
+/// once per step the implementation runs, in order.
+pub fn run_steps(
+    sut: &mut dyn SystemUnderTest,
+    config: &Config,
+    mode: Mode,
+    requests: &[Request],
+    mut expect: impl FnMut(&Request) -> Expectation,
+) -> TraceResult {
+    let mut result = TraceResult::default();
+    if let Err(fault) = sut.reset(config) {
+        let request = Request { caller: snapspec_model::ids::ANONYMOUS, call: snapspec_model::Call::Checkpoint };
+        let expected = Expectation::from_transition(&step(config, &State::new(config), &request));
+        result.divergence = Some(fault_divergence(0, &request, &request, expected, fault));
+        return result;
+    }
+    let mut comparator = Comparator::new(mode, sut.manifest());
+    for (index, request) in requests.iter().enumerate() {
+        let expected = expect(request);
+        if !sut.manifest().supports(&request.call) {
+            continue;
+        }
+        let sut_request = comparator.ids.request_to_sut(request);
+        result.steps_run += 1;
+        let divergence = match sut.call(&sut_request) {
+            Err(fault) => Some(fault_divergence(index, request, &sut_request, expected.clone(), fault)),
+            Ok(observed) => comparator.compare(&expected, &observed).err().map(|mismatch| Divergence {
+                step: index,
+                request: request.clone(),
+                sut_request: sut_request.clone(),
+                expected: expected.clone(),
+                actual: Some(observed),
+                mismatch: Some(mismatch),
+                fault: None,
+            }),
+        };
+        result.coverage.record(request, &expected.clauses, divergence.is_none());
+        if divergence.is_some() {
+            result.divergence = divergence;
+            return result;
+        }
+    }
+    result
+}
+
+fn fault_divergence(step: usize, request: &Request, sut_request: &Request, expected: Expectation, fault: SutFault) -> Divergence {
+    Divergence { step, request: request.clone(), sut_request: sut_request.clone(), expected, actual: None, mismatch: None, fault: Some(fault) }
+}
+
+/// The model's transitions for a trace, without any implementation (for model-side shrinking).
+pub fn model_signature(config: &Config, requests: &[Request], step_index: usize) -> Option<(bool, Vec<Clause>)> {
+    let mut state = State::new(config);
+    for (index, request) in requests.iter().enumerate() {
+        let transition = step(config, &state, request);
+        if index == step_index {
+            return Some((transition.outcome.reply().is_some(), transition.exercised));
+        }
+        state = transition.state;
+    }
+    None
+}

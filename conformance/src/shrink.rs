@@ -1,0 +1,85 @@
+//! Shrinking a failing trace to a minimal one.
+//!
+//! Delta debugging over the steps before the failing one. With a cheap implementation the
+//! predicate re-runs it ("still diverges the same way"); with a costly one the predicate is
+//! the model's own view of the failing step (same outcome kind, same clauses), and the
+//! shrunk trace is confirmed on the implementation once.
+
+use snapspec_model::{Config, Request};
+
+use crate::compare::Mode;
+use crate::run::{model_signature, run_trace, Divergence};
+use crate::sut::SystemUnderTest;
+
+/// How a shrink went.
+#[derive(Clone, Debug)]
+pub struct Shrunk {
+    /// The minimal trace found (ends with the failing step).
+    pub requests: Vec<Request>,
+    /// Its divergence on the implementation (re-confirmed).
+    pub divergence: Divergence,
+    /// Implementation runs spent.
+    pub sut_runs: u64,
+    /// Whether the shrunk trace was confirmed on the implementation (else the original is kept).
+    pub confirmed: bool,
+}
+
+/// Shrinks `requests`, which diverged as `divergence`, within `runs_max` implementation runs.
+pub fn shrink(
+    sut: &mut dyn SystemUnderTest,
+    config: &Config,
+    mode: Mode,
+    requests: &[Request],
+    divergence: &Divergence,
+    runs_max: u64,
+) -> Shrunk {
+    let failing = requests[..=divergence.step].to_vec();
+    let signature = divergence.signature();
+    let mut sut_runs = 0;
+    let shrunk = if sut.is_cheap() {
+        ddmin(failing.clone(), |candidate| {
+            if sut_runs >= runs_max {
+                return None;
+            }
+            sut_runs += 1;
+            let result = run_trace(sut, config, mode, candidate);
+            let found = result.divergence.filter(|d| d.signature() == signature)?;
+            Some(candidate[..=found.step].to_vec())
+        })
+    } else {
+        let target = model_signature(config, &failing, failing.len() - 1);
+        ddmin(failing.clone(), |candidate| (model_signature(config, candidate, candidate.len() - 1) == target).then(|| candidate.to_vec()))
+    };
+    sut_runs += 1;
+    match run_trace(sut, config, mode, &shrunk).divergence {
+        Some(found) => Shrunk { requests: shrunk[..=found.step].to_vec(), divergence: found, sut_runs, confirmed: true },
+        None => Shrunk { requests: failing, divergence: divergence.clone(), sut_runs, confirmed: false },
+    }
+}
+
+/// Removes chunks of steps (never the last) while `still_fails` returns the (possibly
+/// truncated) failing trace.
+fn ddmin(mut current: Vec<Request>, mut still_fails: impl FnMut(&[Request]) -> Option<Vec<Request>>) -> Vec<Request> {
+    let mut chunk = (current.len() / 2).max(1);
+    loop {
+        let mut progressed = false;
+        let mut start = 0;
+        while start + 1 < current.len() {
+            let end = (start + chunk).min(current.len() - 1);
+            let candidate: Vec<Request> = current[..start].iter().chain(&current[end..]).cloned().collect();
+            match still_fails(&candidate) {
+                Some(smaller) if smaller.len() < current.len() => {
+                    current = smaller;
+                    progressed = true;
+                }
+                _ => start += chunk,
+            }
+        }
+        if !progressed {
+            if chunk == 1 {
+                return current;
+            }
+            chunk = (chunk / 2).max(1);
+        }
+    }
+}

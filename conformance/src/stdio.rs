@@ -1,0 +1,220 @@
+//! Any program as an implementation, over the stdio protocol (`docs/protocol.md`).
+//!
+//! The program is started with `sh -c CMD`. A reader thread turns its stdout into lines on a
+//! channel so that every wait has a timeout; another keeps the tail of its stderr for
+//! reports. After any fault the process is considered broken and is restarted on the next
+//! reset.
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+use snapspec_model::{Config, Request};
+
+use crate::protocol::{FromImpl, ToImpl, LINE_BYTES_MAX, PROTOCOL_VERSION};
+use crate::sut::{Manifest, Observed, SutFault, SystemUnderTest};
+
+/// Lines of stderr kept for reports.
+const STDERR_LINES_MAX: usize = 20;
+/// Characters of a garbage line quoted in reports.
+const QUOTE_CHARS_MAX: usize = 200;
+
+/// An implementation behind the stdio protocol.
+pub struct StdioSut {
+    command: String,
+    timeout: Duration,
+    process: Option<Process>,
+    manifest: Manifest,
+    next_id: u64,
+}
+
+struct Process {
+    child: Child,
+    stdin: ChildStdin,
+    lines: Receiver<Result<String, String>>,
+    stderr: Arc<Mutex<VecDeque<String>>>,
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl StdioSut {
+    /// Starts `command` and performs the handshake.
+    pub fn spawn(command: &str, timeout: Duration) -> Result<StdioSut, SutFault> {
+        let mut sut = StdioSut { command: command.to_string(), timeout, process: None, manifest: Manifest::default(), next_id: 0 };
+        sut.start()?;
+        Ok(sut)
+    }
+
+    fn start(&mut self) -> Result<(), SutFault> {
+        self.process = Some(start_process(&self.command)?);
+        let id = self.fresh_id();
+        match self.exchange(&ToImpl::Hello { id, protocol: PROTOCOL_VERSION })? {
+            FromImpl::Hello { protocol, implementation, profiles, capabilities, .. } => {
+                if protocol != PROTOCOL_VERSION {
+                    return Err(self.broken(SutFault::ProtocolVersion { got: protocol }));
+                }
+                self.manifest = Manifest { implementation, profiles, capabilities: capabilities.into_iter().collect() };
+                Ok(())
+            }
+            other => Err(self.broken(SutFault::Unexpected { message: format!("{other:?} in answer to hello") })),
+        }
+    }
+
+    fn fresh_id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    fn stderr_tail(&self) -> String {
+        self.process.as_ref().map(|p| p.stderr.lock().map(|t| t.iter().cloned().collect::<Vec<_>>().join("\n")).unwrap_or_default()).unwrap_or_default()
+    }
+
+    /// Marks the process broken (it is restarted on the next reset) and returns the fault.
+    fn broken(&mut self, fault: SutFault) -> SutFault {
+        self.process = None;
+        fault
+    }
+
+    fn exchange(&mut self, message: &ToImpl) -> Result<FromImpl, SutFault> {
+        let line = serde_json::to_string(message).expect("protocol messages serialize");
+        let write_result = match self.process.as_mut() {
+            Some(process) => writeln!(process.stdin, "{line}").and_then(|_| process.stdin.flush()),
+            None => return Err(SutFault::Exited { status: None, stderr_tail: String::new() }),
+        };
+        if write_result.is_err() {
+            return Err(self.exited());
+        }
+        let received = self.process.as_ref().expect("checked above").lines.recv_timeout(self.timeout);
+        let answer = match received {
+            Ok(Ok(answer)) => answer,
+            Ok(Err(error)) => return Err(self.garbage(String::new(), error)),
+            Err(RecvTimeoutError::Timeout) => {
+                let stderr_tail = self.stderr_tail();
+                return Err(self.broken(SutFault::Timeout { waited_ms: self.timeout.as_millis() as u64, stderr_tail }));
+            }
+            Err(RecvTimeoutError::Disconnected) => return Err(self.exited()),
+        };
+        let parsed: FromImpl = match serde_json::from_str(&answer) {
+            Ok(parsed) => parsed,
+            Err(error) => return Err(self.garbage(answer, error.to_string())),
+        };
+        if parsed.id() != message.id() {
+            return Err(self.broken(SutFault::WrongId { expected: message.id(), got: parsed.id() }));
+        }
+        Ok(parsed)
+    }
+
+    fn garbage(&mut self, line: String, error: String) -> SutFault {
+        let stderr_tail = self.stderr_tail();
+        let line: String = line.chars().take(QUOTE_CHARS_MAX).collect();
+        self.broken(SutFault::Garbage { line, error, stderr_tail })
+    }
+
+    fn exited(&mut self) -> SutFault {
+        // Give the reader threads a moment to collect the last stderr lines.
+        thread::sleep(Duration::from_millis(50));
+        let stderr_tail = self.stderr_tail();
+        let status = self.process.as_mut().and_then(|p| p.child.try_wait().ok().flatten()).and_then(|s| s.code());
+        self.broken(SutFault::Exited { status, stderr_tail })
+    }
+}
+
+fn start_process(command: &str) -> Result<Process, SutFault> {
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| SutFault::Spawn { message: format!("{command}: {e}") })?;
+    let stdin = child.stdin.take().expect("piped");
+    let stdout = child.stdout.take().expect("piped");
+    let stderr = child.stderr.take().expect("piped");
+    let (sender, lines) = mpsc::channel();
+    thread::spawn(move || read_lines(stdout, sender));
+    let tail = Arc::new(Mutex::new(VecDeque::new()));
+    let tail_writer = Arc::clone(&tail);
+    thread::spawn(move || keep_tail(stderr, tail_writer));
+    Ok(Process { child, stdin, lines, stderr: tail })
+}
+
+/// Sends each stdout line (or why it is unreadable) until EOF.
+fn read_lines(stdout: impl Read, sender: mpsc::Sender<Result<String, String>>) {
+    let mut reader = BufReader::new(stdout);
+    loop {
+        let mut buffer = Vec::new();
+        let read = (&mut reader).take(LINE_BYTES_MAX as u64 + 1).read_until(b'\n', &mut buffer);
+        let message = match read {
+            Ok(0) | Err(_) => return,
+            Ok(_) if buffer.len() > LINE_BYTES_MAX => Err(format!("line longer than {LINE_BYTES_MAX} bytes")),
+            Ok(_) => String::from_utf8(buffer).map(|s| s.trim_end().to_string()).map_err(|_| "line is not UTF-8".to_string()),
+        };
+        let stop = message.is_err();
+        if sender.send(message).is_err() || stop {
+            return;
+        }
+    }
+}
+
+fn keep_tail(stderr: impl Read, tail: Arc<Mutex<VecDeque<String>>>) {
+    for line in BufReader::new(stderr).lines() {
+        let Ok(line) = line else { return };
+        let Ok(mut tail) = tail.lock() else { return };
+        tail.push_back(line.chars().take(QUOTE_CHARS_MAX).collect());
+        if tail.len() > STDERR_LINES_MAX {
+            tail.pop_front();
+        }
+    }
+}
+
+impl SystemUnderTest for StdioSut {
+    fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    fn reset(&mut self, config: &Config) -> Result<(), SutFault> {
+        if self.process.is_none() {
+            self.start()?;
+        }
+        let id = self.fresh_id();
+        match self.exchange(&ToImpl::Reset { id, config: config.clone() })? {
+            FromImpl::Ok { .. } => Ok(()),
+            FromImpl::Error { message, .. } => Err(SutFault::Declined { message }),
+            other => Err(self.broken(SutFault::Unexpected { message: format!("{other:?} in answer to reset") })),
+        }
+    }
+
+    fn call(&mut self, request: &Request) -> Result<Observed, SutFault> {
+        let id = self.fresh_id();
+        match self.exchange(&ToImpl::call(id, request))? {
+            FromImpl::Reply { reply, .. } => Ok(Observed::Reply { reply }),
+            FromImpl::Reject { code, reject_code, message, .. } => Ok(Observed::Reject { code, reject_code, message }),
+            FromImpl::Error { message, .. } => Err(SutFault::Declined { message }),
+            other => Err(self.broken(SutFault::Unexpected { message: format!("{other:?} in answer to a call") })),
+        }
+    }
+
+    fn is_cheap(&self) -> bool {
+        true
+    }
+}
+
+impl Drop for StdioSut {
+    fn drop(&mut self) {
+        if let Some(mut process) = self.process.take() {
+            let id = self.next_id + 1;
+            let line = serde_json::to_string(&ToImpl::Bye { id }).expect("serializes");
+            let _ = writeln!(process.stdin, "{line}");
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! The system under test: anything that can reset to an empty subnet and answer calls.
+//!
+//! The harness never trusts an implementation: every answer is parsed and checked, every
+//! wait has a timeout, and a crash, a hang or garbage becomes a [`SutFault`] — a finding in
+//! the report, never a panic of the harness.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use snapspec_model::{Call, Config, Outcome, Reply, Request};
+
+use crate::protocol::Capability;
+
+/// What an implementation answered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Observed {
+    /// A reply.
+    Reply {
+        /// The reply.
+        reply: Reply,
+    },
+    /// A reject.
+    Reject {
+        /// Error code number (e.g. 305).
+        code: u16,
+        /// Reject code number.
+        reject_code: u8,
+        /// Message.
+        message: String,
+    },
+}
+
+impl Observed {
+    /// How the model's own outcome looks on the wire.
+    pub fn from_outcome(outcome: &Outcome) -> Observed {
+        match outcome {
+            Outcome::Reply(reply) => Observed::Reply { reply: reply.clone() },
+            Outcome::Reject(rejection) => Observed::Reject {
+                code: rejection.error.code.number(),
+                reject_code: rejection.reject_code().number(),
+                message: rejection.error.message.clone(),
+            },
+        }
+    }
+}
+
+/// Something went wrong with the implementation itself rather than its answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "fault", rename_all = "snake_case")]
+pub enum SutFault {
+    /// It could not be started.
+    Spawn {
+        /// Why.
+        message: String,
+    },
+    /// No answer within the per-call timeout.
+    Timeout {
+        /// Milliseconds waited.
+        waited_ms: u64,
+        /// Last lines of its stderr.
+        stderr_tail: String,
+    },
+    /// It exited or closed its stdout.
+    Exited {
+        /// Exit status, if known.
+        status: Option<i32>,
+        /// Last lines of its stderr.
+        stderr_tail: String,
+    },
+    /// It sent something that is not a valid protocol message.
+    Garbage {
+        /// What it sent (truncated).
+        line: String,
+        /// Why it is invalid.
+        error: String,
+        /// Last lines of its stderr.
+        stderr_tail: String,
+    },
+    /// It answered a different request.
+    WrongId {
+        /// Id of the request.
+        expected: u64,
+        /// Id it answered.
+        got: u64,
+    },
+    /// It speaks another protocol version.
+    ProtocolVersion {
+        /// Its version.
+        got: u32,
+    },
+    /// It sent a well-formed message of the wrong kind (e.g. `ok` to a call).
+    Unexpected {
+        /// What it sent.
+        message: String,
+    },
+    /// It declined the request (`error` message).
+    Declined {
+        /// Its reason.
+        message: String,
+    },
+}
+
+impl fmt::Display for SutFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SutFault::Spawn { message } => write!(f, "could not start the implementation: {message}"),
+            SutFault::Timeout { waited_ms, .. } => write!(f, "no answer within {waited_ms} ms"),
+            SutFault::Exited { status, .. } => write!(f, "the implementation exited (status {status:?})"),
+            SutFault::Garbage { line, error, .. } => write!(f, "invalid message {line:?}: {error}"),
+            SutFault::WrongId { expected, got } => write!(f, "answered request {got} while {expected} was pending"),
+            SutFault::ProtocolVersion { got } => write!(f, "speaks protocol version {got}, not {}", crate::protocol::PROTOCOL_VERSION),
+            SutFault::Unexpected { message } => write!(f, "unexpected message: {message}"),
+            SutFault::Declined { message } => write!(f, "declined: {message}"),
+        }
+    }
+}
+
+impl SutFault {
+    /// The implementation's stderr tail, where the fault captured one.
+    pub fn stderr_tail(&self) -> Option<&str> {
+        match self {
+            SutFault::Timeout { stderr_tail, .. } | SutFault::Exited { stderr_tail, .. } | SutFault::Garbage { stderr_tail, .. } => {
+                Some(stderr_tail)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// What an implementation says about itself.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Name and version.
+    pub implementation: String,
+    /// Profiles it supports.
+    pub profiles: Vec<String>,
+    /// Capability names it declared (unknown ones kept for the report).
+    pub capabilities: BTreeSet<String>,
+}
+
+impl Manifest {
+    /// Whether it declared `capability`.
+    pub fn has(&self, capability: Capability) -> bool {
+        self.capabilities.contains(capability.name())
+    }
+
+    /// A manifest with every capability (the model's).
+    pub fn full(implementation: &str) -> Manifest {
+        Manifest {
+            implementation: implementation.to_string(),
+            profiles: snapspec_model::config::PRESET_NAMES.iter().map(|s| s.to_string()).collect(),
+            capabilities: Capability::ALL.iter().map(|c| c.name().to_string()).collect(),
+        }
+    }
+
+    /// Whether the implementation can run `call` at all.
+    pub fn supports(&self, call: &Call) -> bool {
+        match call {
+            Call::WriteWasmMemory { .. }
+            | Call::WriteStableMemory { .. }
+            | Call::ReadWasmMemory { .. }
+            | Call::ReadStableMemory { .. }
+            | Call::SetGlobal { .. }
+            | Call::SetCertifiedData { .. }
+            | Call::SetTimer { .. } => self.has(Capability::Execution),
+            Call::Checkpoint => self.has(Capability::Checkpoint),
+            Call::CanisterInfo { .. } => self.has(Capability::CanisterInfo),
+            Call::TopUp { .. } => self.has(Capability::TopUp),
+            _ => true,
+        }
+    }
+}
+
+/// An implementation the harness can drive.
+pub trait SystemUnderTest {
+    /// Its manifest.
+    fn manifest(&self) -> &Manifest;
+    /// Back to an empty subnet under `config`.
+    fn reset(&mut self, config: &Config) -> Result<(), SutFault>;
+    /// One call. `request` is already in the implementation's ids.
+    fn call(&mut self, request: &Request) -> Result<Observed, SutFault>;
+    /// Whether re-running traces is cheap (then shrinking may re-run it freely).
+    fn is_cheap(&self) -> bool {
+        true
+    }
+}
+
+/// The model itself as an implementation: the reference point that must always conform.
+pub struct ModelSut {
+    model: snapspec_model::Model,
+    manifest: Manifest,
+}
+
+impl ModelSut {
+    /// A model SUT (reset chooses the profile).
+    pub fn new() -> ModelSut {
+        ModelSut { model: snapspec_model::Model::new(Config::ic()), manifest: Manifest::full("snapspec-model (in-process)") }
+    }
+}
+
+impl Default for ModelSut {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SystemUnderTest for ModelSut {
+    fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    fn reset(&mut self, config: &Config) -> Result<(), SutFault> {
+        self.model = snapspec_model::Model::new(config.clone());
+        Ok(())
+    }
+
+    fn call(&mut self, request: &Request) -> Result<Observed, SutFault> {
+        Ok(Observed::from_outcome(&self.model.request(request)))
+    }
+}
