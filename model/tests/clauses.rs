@@ -770,7 +770,7 @@ fn msg_ownership(id: SnapshotId, n: u64) -> Msg {
     Msg::Exact(format!("The snapshot {id} does not belong to canister {}.", c(n)))
 }
 fn msg_limit(n: u64, limit: u64) -> Msg {
-    Msg::Exact(format!("Canister {} has reached the maximum number of snapshots allowed: {limit}", c(n)))
+    Msg::Exact(format!("Canister {} has reached the maximum number of snapshots allowed: {limit}.", c(n)))
 }
 fn msg_empty(n: u64) -> Msg {
     Msg::Exact(format!("Failed to create snapshot for empty canister {}:", c(n)))
