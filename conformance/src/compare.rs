@@ -137,6 +137,8 @@ impl Comparator {
             (Reply::Info(m), Reply::Info(a)) => self.info(m, a),
             (Reply::Bytes(m), Reply::Bytes(a)) => equal("reply.bytes", &hex::encode(m), &hex::encode(a)),
             (Reply::ChunkHash(m), Reply::ChunkHash(a)) => equal("reply.hash", &hex::encode(m), &hex::encode(a)),
+            (Reply::Timer(m), Reply::Timer(a)) => equal("reply.timer", m, a),
+            (Reply::Globals(m), Reply::Globals(a)) => equal("reply.globals", m, a),
             _ => Err(mismatch("reply.type", summary(model), summary(actual))),
         }
     }

@@ -257,6 +257,11 @@ pub enum Call {
         /// New value (must have the global's type).
         value: Global,
     },
+    /// The canister reads its exported globals (a query).
+    ReadGlobals {
+        /// The canister.
+        canister_id: CanisterId,
+    },
     /// The canister calls `ic0.certified_data_set`.
     SetCertifiedData {
         /// The canister.
@@ -265,7 +270,8 @@ pub enum Call {
         #[serde(with = "hex_bytes")]
         data: Vec<u8>,
     },
-    /// The canister sets its global timer.
+    /// The canister sets its global timer; the reply is the previous timer, as
+    /// `ic0.global_timer_set` returns it.
     SetTimer {
         /// The canister.
         canister_id: CanisterId,
@@ -379,6 +385,10 @@ pub enum Reply {
     Bytes(#[serde(with = "hex_bytes")] Vec<u8>),
     /// `upload_chunk`.
     ChunkHash(#[serde(with = "crate::ids::hex_bytes32")] [u8; 32]),
+    /// `set_timer`: the previous timer.
+    Timer(Timer),
+    /// `read_globals`.
+    Globals(Vec<Global>),
 }
 
 impl Call {
@@ -411,6 +421,7 @@ impl Call {
             Call::ReadWasmMemory { .. } => "read_wasm_memory",
             Call::ReadStableMemory { .. } => "read_stable_memory",
             Call::SetGlobal { .. } => "set_global",
+            Call::ReadGlobals { .. } => "read_globals",
             Call::SetCertifiedData { .. } => "set_certified_data",
             Call::SetTimer { .. } => "set_timer",
             Call::AdvanceTime { .. } => "advance_time",
@@ -445,6 +456,7 @@ impl Call {
         "read_wasm_memory",
         "read_stable_memory",
         "set_global",
+        "read_globals",
         "set_certified_data",
         "set_timer",
         "advance_time",

@@ -245,7 +245,7 @@ clauses! {
     ExecFreeze = "EXEC.FREEZE", Precondition, "replica §12.2; model",
         "Memory growth keeps the balance above the freezing threshold (else IC0532).";
     ExecEffect = "EXEC.EFFECT", Effect, "model",
-        "Writes grow memory as Wasm would (whole 64 KiB pages) and mark it changed since the last checkpoint; globals, certified data and the timer are set; reads change nothing.";
+        "Writes grow memory as Wasm would (whole 64 KiB pages) and mark it changed since the last checkpoint; globals, certified data and the timer are set (setting the timer returns the previous one, as `ic0.global_timer_set` does); reads of memory and globals change nothing.";
     TimeAdvance = "TIME.ADVANCE", Effect, "model",
         "Time moves forward by the given nanoseconds; it never moves back.";
     Checkpoint = "CHECKPOINT", Effect, "replica §5 step 10",

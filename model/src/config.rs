@@ -53,6 +53,17 @@ pub enum LoadHistoryFields {
     WithSourceAndFrom,
 }
 
+/// Where the replica keeps snapshots, which decides whom a load's not-found error names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SnapshotStorage {
+    /// 2024–2025 replicas: one subnet-wide map; an absent snapshot is reported for the target.
+    SubnetWide,
+    /// 2026 replicas: per canister, owner read from the id; an absent owner is reported as
+    /// the canister the snapshot was looked up at.
+    PerCanister,
+}
+
 /// The explicit resource model: subnet memory and cycles. Fees are simple linear knobs; the
 /// IC's fee schedule is out of scope (docs/architecture.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -94,6 +105,8 @@ pub struct Config {
     pub check_order: CheckOrder,
     /// Fields of the `load_snapshot` history entry.
     pub load_history: LoadHistoryFields,
+    /// Replica generation's snapshot storage.
+    pub snapshot_storage: SnapshotStorage,
     /// Chunk-store capacity in chunks (replica: 100 MiB / 1 MiB).
     pub chunk_store_chunks_max: u64,
     /// Largest Wasm memory in 64 KiB pages (4 GiB for Wasm32).
@@ -134,6 +147,7 @@ impl Config {
             checksum_in_listing: false,
             check_order: CheckOrder::Replica,
             load_history: LoadHistoryFields::WithSourceAndFrom,
+            snapshot_storage: SnapshotStorage::PerCanister,
             chunk_store_chunks_max: 100,
             wasm_memory_pages_max: 65_536,
             stable_memory_pages_max: 500 * 16_384,
@@ -144,7 +158,13 @@ impl Config {
 
     /// Spec 0.54: like `ic` but listing is controllers-only (no visibility setting).
     pub fn ic_0_54() -> Config {
-        Config { name: "ic-0.54".into(), spec_version: "0.54.0".into(), visibility: false, ..Config::ic() }
+        Config {
+            name: "ic-0.54".into(),
+            spec_version: "0.54.0".into(),
+            visibility: false,
+            snapshot_storage: SnapshotStorage::SubnetWide,
+            ..Config::ic()
+        }
     }
 
     /// Spec 0.50: cross-canister load, no uninstall on take.

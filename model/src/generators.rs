@@ -43,6 +43,19 @@ pub struct World {
     pub offset_bytes_max: u64,
     /// Largest write, bytes.
     pub write_bytes_max: usize,
+    /// Swarm testing: confine calls to one kind for this sequence (`None` = all kinds).
+    pub focus: Option<Focus>,
+}
+
+/// What a swarm-tested sequence concentrates on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Focus {
+    /// Takes only (reaches the snapshot limit).
+    Takes,
+    /// Snapshot methods only.
+    Snapshots,
+    /// Timers, globals, takes and loads.
+    Timers,
 }
 
 impl World {
@@ -63,6 +76,7 @@ impl World {
             local_ids: 4,
             offset_bytes_max: 3 * 65_536,
             write_bytes_max: 16,
+            focus: None,
         }
     }
 
@@ -151,8 +165,14 @@ fn offset(u: &mut Unstructured, world: &World) -> Result<u64> {
 }
 
 fn call(u: &mut Unstructured, world: &World) -> Result<Call> {
-    // Weights out of 100; snapshot methods take half.
-    let pick = u.int_in_range(0..=99u8)?;
+    // Weights out of 100; snapshot methods take half. With a swarm focus the draw is confined
+    // to one band, so long runs of one kind of call happen (e.g. takes up to the limit).
+    let pick = match world.focus {
+        Some(Focus::Takes) => u.int_in_range(0..=23u8)?.min(17),
+        Some(Focus::Snapshots) => u.int_in_range(0..=45u8)?,
+        Some(Focus::Timers) => return timers(u, world),
+        None => u.int_in_range(0..=99u8)?,
+    };
     Ok(match pick {
         0..=17 => take(u, world)?,
         18..=29 => load(u, world)?,
@@ -166,6 +186,9 @@ fn call(u: &mut Unstructured, world: &World) -> Result<Call> {
 }
 
 fn take(u: &mut Unstructured, world: &World) -> Result<Call> {
+    if world.focus == Some(Focus::Takes) {
+        return takes_to_the_limit(u, world);
+    }
     let canister_id = canister(u, world)?;
     if world.api == Api::Proposal {
         let label = if u.ratio(1, 2)? { Some(format!("label-{}", u.int_in_range(0..=9u8)?)) } else { None };
@@ -174,6 +197,16 @@ fn take(u: &mut Unstructured, world: &World) -> Result<Call> {
     let replace_snapshot = if u.ratio(1, 3)? { Some(snapshot_id(u, world)?) } else { None };
     let uninstall_code = if u.ratio(1, 8)? { Some(u.arbitrary()?) } else { None };
     Ok(Call::TakeCanisterSnapshot(TakeArgs { canister_id, replace_snapshot, uninstall_code, sender_canister_version: None }))
+}
+
+/// Mostly plain takes on the first canister, so the limit is reached and crossed.
+fn takes_to_the_limit(u: &mut Unstructured, world: &World) -> Result<Call> {
+    let canister_id = CanisterId::from_index(0);
+    if world.api == Api::Proposal {
+        return Ok(Call::TakeSnapshot { canister_id, label: None });
+    }
+    let replace_snapshot = if u.ratio(1, 10)? { Some(snapshot_id(u, world)?) } else { None };
+    Ok(Call::TakeCanisterSnapshot(TakeArgs { canister_id, replace_snapshot, uninstall_code: None, sender_canister_version: None }))
 }
 
 fn load(u: &mut Unstructured, world: &World) -> Result<Call> {
@@ -208,12 +241,27 @@ fn execution(u: &mut Unstructured, world: &World) -> Result<Call> {
         0..=3 => Call::WriteWasmMemory { canister_id, offset: offset(u, world)?, bytes: bytes(u, world.write_bytes_max)? },
         4..=5 => Call::WriteStableMemory { canister_id, offset: offset(u, world)?, bytes: bytes(u, world.write_bytes_max)? },
         6 => Call::ReadStableMemory { canister_id, offset: offset(u, world)?, len: u.int_in_range(0..=16)? },
+        7 if u.ratio(1, 3)? => Call::ReadGlobals { canister_id },
         7 => Call::SetGlobal { canister_id, index: u.int_in_range(0..=2)?, value: global(u)? },
         8 => Call::SetCertifiedData { canister_id, data: bytes(u, 33)? },
-        _ => Call::SetTimer {
-            canister_id,
-            timer: if u.arbitrary()? { Timer::Inactive } else { Timer::Active(u.int_in_range(0..=1_000)?) },
-        },
+        _ => set_timer(u, canister_id)?,
+    })
+}
+
+fn set_timer(u: &mut Unstructured, canister_id: CanisterId) -> Result<Call> {
+    let timer = if u.arbitrary()? { Timer::Inactive } else { Timer::Active(u.int_in_range(0..=1_000)?) };
+    Ok(Call::SetTimer { canister_id, timer })
+}
+
+/// Timer and globals around takes and loads: what load must keep or restore.
+fn timers(u: &mut Unstructured, world: &World) -> Result<Call> {
+    let canister_id = canister(u, world)?;
+    Ok(match u.int_in_range(0..=5u8)? {
+        0 | 1 => set_timer(u, canister_id)?,
+        2 => Call::SetGlobal { canister_id, index: u.int_in_range(0..=1)?, value: global(u)? },
+        3 => Call::ReadGlobals { canister_id },
+        4 => take(u, world)?,
+        _ => load(u, world)?,
     })
 }
 
@@ -265,6 +313,7 @@ fn settings(u: &mut Unstructured, world: &World) -> Result<Settings> {
 /// `len_max` calls have been drawn.
 pub fn requests_from_bytes(data: &[u8], world: &World, len_max: usize) -> Vec<Request> {
     let mut u = Unstructured::new(data);
+    let world = &swarm(&mut u, world);
     let mut all = world.prelude();
     while !u.is_empty() && all.len() < len_max + world.prelude().len() {
         match request(&mut u, world) {
@@ -273,6 +322,17 @@ pub fn requests_from_bytes(data: &[u8], world: &World, len_max: usize) -> Vec<Re
         }
     }
     all
+}
+
+/// Swarm testing: one sequence in eight concentrates on one kind of call.
+fn swarm(u: &mut Unstructured, world: &World) -> World {
+    let focus = match u.int_in_range(0..=15u8).unwrap_or(0) {
+        0 => Some(Focus::Takes),
+        1 => Some(Focus::Snapshots),
+        2 => Some(Focus::Timers),
+        _ => None,
+    };
+    World { focus: world.focus.or(focus), ..world.clone() }
 }
 
 /// A proptest strategy for request sequences (prelude included) of up to `len_max` calls.

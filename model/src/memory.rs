@@ -391,16 +391,21 @@ fn inner_hash(children: &[Option<Arc<Node>>; 2], height: u32) -> Hash {
     node_hash(&left, &right)
 }
 
+// Leaves and nodes are hashed hundreds of thousands of times per GiB; cloning a hasher
+// that has already absorbed the tag is cheaper than absorbing it again each time.
+static PAGE_HASHER: LazyLock<Sha256> = LazyLock::new(|| tagged_hasher(TAG_PAGE));
+static NODE_HASHER: LazyLock<Sha256> = LazyLock::new(|| tagged_hasher(TAG_NODE));
+
 /// `leaf(page)` of `docs/checksum.md`.
 pub fn leaf_hash(page: &[u8; OS_PAGE_SIZE_BYTES]) -> [u8; 32] {
-    let mut hasher: Sha256 = tagged_hasher(TAG_PAGE);
+    let mut hasher = PAGE_HASHER.clone();
     hasher.update(page);
     hasher.finalize().into()
 }
 
 /// `node(l, r)` of `docs/checksum.md`.
 pub fn node_hash(left: &[u8; 32], right: &[u8; 32]) -> [u8; 32] {
-    let mut hasher = tagged_hasher(TAG_NODE);
+    let mut hasher = NODE_HASHER.clone();
     hasher.update(left);
     hasher.update(right);
     hasher.finalize().into()

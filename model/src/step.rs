@@ -103,6 +103,7 @@ fn dispatch(cx: &mut Cx, call: &Call) -> Option<(State, Reply)> {
         Call::ReadWasmMemory { canister_id, offset, len } => exec::read(cx, *canister_id, exec::Target::Wasm, *offset, *len),
         Call::ReadStableMemory { canister_id, offset, len } => exec::read(cx, *canister_id, exec::Target::Stable, *offset, *len),
         Call::SetGlobal { canister_id, index, value } => exec::set_global(cx, *canister_id, *index, *value),
+        Call::ReadGlobals { canister_id } => exec::read_globals(cx, *canister_id),
         Call::SetCertifiedData { canister_id, data } => exec::set_certified_data(cx, *canister_id, data),
         Call::SetTimer { canister_id, timer } => exec::set_timer(cx, *canister_id, *timer),
         Call::AdvanceTime { nanos } => exec::advance_time(cx, *nanos),

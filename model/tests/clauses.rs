@@ -23,8 +23,8 @@ use snapspec_model::clause::ClauseKind;
 use snapspec_model::generators::{module, user};
 use snapspec_model::ids::ANONYMOUS;
 use snapspec_model::{
-    step, Call, Canister, CanisterId, Certainty, Clause, Config, DeleteArgs, ErrorCode, Global, InstallMode, LoadArgs, Outcome, Principal,
-    Reply, Request, Settings, SnapshotId, SnapshotIdArg, State, TakeArgs, Timer, Visibility,
+    step, Call, Canister, CanisterId, Certainty, Clause, Config, DeleteArgs, ErrorCode, Global, InstallMode, LoadArgs,
+    Outcome, Principal, Reply, Request, Settings, SnapshotId, SnapshotIdArg, State, TakeArgs, Timer, Visibility,
 };
 
 // ------------------------------------------------------------------------------------------
@@ -83,7 +83,12 @@ fn install(n: u64, mode: InstallMode, variant: u8) -> Call {
     Call::InstallCode { canister_id: c(n), mode, wasm_module, globals, sender_canister_version: None }
 }
 fn take(n: u64) -> Call {
-    Call::TakeCanisterSnapshot(TakeArgs { canister_id: c(n), replace_snapshot: None, uninstall_code: None, sender_canister_version: None })
+    Call::TakeCanisterSnapshot(TakeArgs {
+        canister_id: c(n),
+        replace_snapshot: None,
+        uninstall_code: None,
+        sender_canister_version: None,
+    })
 }
 fn take_replace(n: u64, replace: impl Into<SnapshotIdArg>) -> Call {
     Call::TakeCanisterSnapshot(TakeArgs {
@@ -232,7 +237,9 @@ fn run_step(config: &Config, state: &mut State, setup: &Step) -> Result<(), Stri
             let t = step(config, state, request);
             match t.outcome {
                 Outcome::Reply(_) => *state = t.state,
-                Outcome::Reject(r) => return Err(format!("{request:?} was rejected: {} {}", r.error.code, r.error.message)),
+                Outcome::Reject(r) => {
+                    return Err(format!("{request:?} was rejected: {} {}", r.error.code, r.error.message))
+                }
             }
         }
         Step::Rejects(request, code) => {
@@ -337,13 +344,18 @@ enum Msg {
 }
 
 type ReplyPred = Box<dyn Fn(&Reply, &State) -> Result<(), String>>;
+/// A probe's check: (state before, state after).
+type ProbeFn = Box<dyn Fn(&State, &State) -> Result<(), String>>;
 
 /// What a reply must be. `Pred` sees the reply and the state after the call.
 enum ReplyM {
     Any,
     Empty,
     /// `take_canister_snapshot`'s record; `taken_at_timestamp` must be the time of the call.
-    Taken { id: SnapshotId, total_size: u64 },
+    Taken {
+        id: SnapshotId,
+        total_size: u64,
+    },
     /// The proposal's `take_snapshot` reply.
     Id(SnapshotId),
     /// `list_canister_snapshots`: ids and sizes, in this order.
@@ -361,7 +373,7 @@ enum Expect {
 /// A check of the state after the call, given the state before.
 struct Probe {
     what: String,
-    check: Box<dyn Fn(&State, &State) -> Result<(), String>>,
+    check: ProbeFn,
 }
 
 struct Case {
@@ -493,7 +505,8 @@ fn observe(state: &State) -> BTreeMap<String, String> {
 fn diff(before: &BTreeMap<String, String>, after: &BTreeMap<String, String>) -> BTreeSet<String> {
     let all: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
     let changed: BTreeSet<String> = all.into_iter().filter(|k| before.get(*k) != after.get(*k)).cloned().collect();
-    let whole: Vec<String> = changed.iter().filter(|k| k.starts_with('c') && !k.contains('.') && *k != "checkpoints").cloned().collect();
+    let whole: Vec<String> =
+        changed.iter().filter(|k| k.starts_with('c') && !k.contains('.') && *k != "checkpoints").cloned().collect();
     changed.into_iter().filter(|k| !whole.iter().any(|w| k.starts_with(&format!("{w}.")))).collect()
 }
 
@@ -524,7 +537,9 @@ fn p_locals(n: u64, locals: &[u64]) -> Probe {
     })
 }
 fn p_next_id(n: u64, next: u64) -> Probe {
-    probe(format!("c{n} next_snapshot_id = {next}"), move |_, s| eq("next_snapshot_id", canister_of(s, n)?.next_snapshot_id, next))
+    probe(format!("c{n} next_snapshot_id = {next}"), move |_, s| {
+        eq("next_snapshot_id", canister_of(s, n)?.next_snapshot_id, next)
+    })
 }
 fn p_memory(n: u64, stable: bool, offset: u64, bytes: &[u8]) -> Probe {
     let want = bytes.to_vec();
@@ -554,7 +569,9 @@ fn p_chunks(n: u64, chunks: &[&str]) -> Probe {
 }
 fn p_certified(n: u64, data: &[u8]) -> Probe {
     let want = data.to_vec();
-    probe(format!("c{n} certified data"), move |_, s| eq("certified data", canister_of(s, n)?.certified_data.clone(), want.clone()))
+    probe(format!("c{n} certified data"), move |_, s| {
+        eq("certified data", canister_of(s, n)?.certified_data.clone(), want.clone())
+    })
 }
 fn p_timer(n: u64, timer: Timer) -> Probe {
     probe(format!("c{n} timer = {timer:?}"), move |_, s| eq("timer", canister_of(s, n)?.global_timer, timer))
@@ -569,7 +586,11 @@ fn p_cycles_spent(n: u64, cycles: u64) -> Probe {
 }
 fn p_history_added(n: u64, added: u64) -> Probe {
     probe(format!("c{n} history +{added}"), move |b, s| {
-        eq("new history entries", canister_of(s, n)?.history.total_num_changes - canister_of(b, n)?.history.total_num_changes, added)
+        eq(
+            "new history entries",
+            canister_of(s, n)?.history.total_num_changes - canister_of(b, n)?.history.total_num_changes,
+            added,
+        )
     })
 }
 fn p_history_last(n: u64, change: Change) -> Probe {
@@ -582,10 +603,21 @@ fn p_history_last(n: u64, change: Change) -> Probe {
 fn p_load_entry(n: u64, time: u64, version: u64, details: ChangeDetails) -> Probe {
     p_history_last(
         n,
-        Change { timestamp_ns: time, canister_version: version, origin: ChangeOrigin::FromUser { user_id: alice() }, details },
+        Change {
+            timestamp_ns: time,
+            canister_version: version,
+            origin: ChangeOrigin::FromUser { user_id: alice() },
+            details,
+        },
     )
 }
-fn load_details(snapshot: SnapshotId, version_at_take: u64, taken_at: u64, source: bool, from: Option<u64>) -> ChangeDetails {
+fn load_details(
+    snapshot: SnapshotId,
+    version_at_take: u64,
+    taken_at: u64,
+    source: bool,
+    from: Option<u64>,
+) -> ChangeDetails {
     ChangeDetails::LoadSnapshot {
         canister_version: version_at_take,
         snapshot_id: snapshot,
@@ -680,10 +712,15 @@ fn check(case: &Case) -> Result<Checked, String> {
                 }
             }
         }
-        (Expect::Reply(_), Outcome::Reject(r)) => {
-            errors.push(format!("expected a reply, got {} {} (violated {:?})", r.error.code, r.error.message, r.violated.iter().map(|v| v.clause.id()).collect::<Vec<_>>()))
+        (Expect::Reply(_), Outcome::Reject(r)) => errors.push(format!(
+            "expected a reply, got {} {} (violated {:?})",
+            r.error.code,
+            r.error.message,
+            r.violated.iter().map(|v| v.clause.id()).collect::<Vec<_>>()
+        )),
+        (Expect::Reject { code, .. }, Outcome::Reply(reply)) => {
+            errors.push(format!("expected {code}, got reply {reply:?}"))
         }
-        (Expect::Reject { code, .. }, Outcome::Reply(reply)) => errors.push(format!("expected {code}, got reply {reply:?}")),
     }
     if matches!(t.outcome, Outcome::Reply(_)) {
         for p in &case.probes {
@@ -1764,7 +1801,8 @@ fn run_table() -> Vec<(String, Result<Checked, String>)> {
 #[test]
 fn clause_table() {
     let results = run_table();
-    let failures: Vec<String> = results.iter().filter_map(|(name, r)| r.as_ref().err().map(|e| format!("{name}\n    {e}"))).collect();
+    let failures: Vec<String> =
+        results.iter().filter_map(|(name, r)| r.as_ref().err().map(|e| format!("{name}\n    {e}"))).collect();
     assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), results.len(), failures.join("\n"));
 }
 
@@ -1797,8 +1835,11 @@ fn every_precondition_is_violated() {
             violated.extend(checked.violated);
         }
     }
-    let missing: BTreeSet<&str> =
-        Clause::ALL.iter().filter(|c| c.kind() == ClauseKind::Precondition && !violated.contains(c)).map(|c| c.id()).collect();
+    let missing: BTreeSet<&str> = Clause::ALL
+        .iter()
+        .filter(|c| c.kind() == ClauseKind::Precondition && !violated.contains(c))
+        .map(|c| c.id())
+        .collect();
     let declared: BTreeSet<&str> = UNVIOLABLE.iter().map(|(id, _)| *id).collect();
     assert_eq!(missing, declared, "preconditions no case violates vs. declared unviolable");
 }

@@ -291,6 +291,7 @@ pub fn call_args(call: &Call) -> Option<DecodedArgs> {
         | Call::ReadWasmMemory { .. }
         | Call::ReadStableMemory { .. }
         | Call::SetGlobal { .. }
+        | Call::ReadGlobals { .. }
         | Call::SetCertifiedData { .. }
         | Call::SetTimer { .. }
         | Call::AdvanceTime { .. }
@@ -399,7 +400,7 @@ pub fn encode_reply(reply: &Reply) -> Option<Vec<u8>> {
         Reply::CanisterId(id) => one(&id_record(id)),
         Reply::ChunkHash(hash) => one(&ChunkHash { hash: blob(hash) }),
         Reply::Info(info) => one(&info_result(info)?),
-        Reply::Status(_) | Reply::Bytes(_) => return None,
+        Reply::Status(_) | Reply::Bytes(_) | Reply::Timer(_) | Reply::Globals(_) => return None,
     })
 }
 

@@ -140,12 +140,21 @@ pub fn set_certified_data(cx: &mut Cx, canister_id: CanisterId, data: &[u8]) -> 
     Some((with_canister(cx, canister_id, |c| c.certified_data = data.to_vec()), Reply::Empty))
 }
 
-/// `ic0.global_timer_set`.
+/// `ic0.global_timer_set`: replies with the previous timer.
 pub fn set_timer(cx: &mut Cx, canister_id: CanisterId, timer: Timer) -> Option<(State, Reply)> {
-    executing(cx, canister_id)?;
+    let previous = executing(cx, canister_id)?.global_timer;
     cx.ok()?;
     cx.touch(Clause::ExecEffect);
-    Some((with_canister(cx, canister_id, |c| c.global_timer = timer), Reply::Empty))
+    Some((with_canister(cx, canister_id, |c| c.global_timer = timer), Reply::Timer(previous)))
+}
+
+/// Reads the exported globals (a query: nothing changes).
+pub fn read_globals(cx: &mut Cx, canister_id: CanisterId) -> Option<(State, Reply)> {
+    let canister = executing(cx, canister_id)?;
+    cx.ok()?;
+    cx.touch(Clause::ExecEffect);
+    let globals = canister.execution.as_ref().expect("checked by EXEC.CODE").globals.clone();
+    Some((cx.state.clone(), Reply::Globals(globals)))
 }
 
 /// Time passes (saturating: time never moves back).

@@ -3,7 +3,7 @@
 use crate::call::Reply;
 use crate::canister::{chunk_store_size_bytes, Canister, Change, ChangeDetails, Snapshot, SnapshotSource};
 use crate::clause::Clause;
-use crate::config::LoadHistoryFields;
+use crate::config::{LoadHistoryFields, SnapshotStorage};
 use crate::ids::{CanisterId, SnapshotId};
 use crate::methods::errors;
 use crate::methods::lifecycle::history_origin;
@@ -23,11 +23,13 @@ pub fn load(cx: &mut Cx, target_id: CanisterId, snapshot_id: &[u8], sender_canis
     Some(apply(cx, target, snapshot, sender_canister_version))
 }
 
-/// The owner is read from the id (replica G3): an unknown owner means an unknown snapshot.
+/// The owner is read from the id. Whom the error names depends on the replica generation:
+/// subnet-wide storage reports the target; per-canister storage reports an absent owner.
 fn find_snapshot<'a>(cx: &mut Cx<'a>, target: &Canister, id: SnapshotId) -> Option<&'a Snapshot> {
     let owner = cx.state.canister(&id.owner);
     let snapshot = owner.and_then(|o| o.snapshots.get(&id)).map(|s| s.as_ref());
-    let reported_canister = if owner.is_some() { target.id } else { id.owner };
+    let per_canister = cx.config.snapshot_storage == SnapshotStorage::PerCanister;
+    let reported_canister = if owner.is_none() && per_canister { id.owner } else { target.id };
     cx.check(Clause::LoadSnapshotExists, snapshot.is_some(), || errors::snapshot_not_found(reported_canister, id));
     snapshot
 }
