@@ -90,10 +90,24 @@ fn reply_name(reply: &Reply) -> &'static str {
         Reply::Info(_) => "info",
         Reply::Bytes(_) => "bytes",
         Reply::ChunkHash(_) => "chunk_hash",
+        Reply::Timer(_) => "timer",
+        Reply::Globals(_) => "globals",
     }
 }
-const REPLY_NAMES: [&str; 10] =
-    ["empty", "snapshot", "snapshot_id", "snapshots", "proposal_snapshots", "canister_id", "status", "info", "bytes", "chunk_hash"];
+const REPLY_NAMES: [&str; 12] = [
+    "empty",
+    "snapshot",
+    "snapshot_id",
+    "snapshots",
+    "proposal_snapshots",
+    "canister_id",
+    "status",
+    "info",
+    "bytes",
+    "chunk_hash",
+    "timer",
+    "globals",
+];
 
 fn to_impl_name(message: &ToImpl) -> &'static str {
     match message {

@@ -1760,7 +1760,8 @@ fn execution_cases() -> Vec<Case> {
 }
 
 // ------------------------------------------------------------------------------------------
-// Model bugs: cases written the way the reference says, ignored until the model follows.
+// Formerly a model bug (load's not-found error named the owner in every profile); fixed by the
+// `snapshot_storage` knob. Kept as a regression case.
 // ------------------------------------------------------------------------------------------
 
 /// ic-replica.md §5 step 5 (G2): "snapshot lookup: absent → `CanisterSnapshotNotFound{canister_id:
@@ -1777,8 +1778,7 @@ fn bug_not_found_names_owner_in_old_profiles() -> Case {
 }
 
 #[test]
-#[ignore = "model bug: methods/load.rs:30 reports the snapshot id's owner in IC0305 for every profile; before G3 (replica §5 step 5) the target is named"]
-fn model_bug_not_found_names_target_before_g3() {
+fn not_found_names_target_before_g3() {
     if let Err(e) = check(&bug_not_found_names_owner_in_old_profiles()) {
         panic!("{e}");
     }

@@ -181,6 +181,8 @@ impl Trace {
     fn reply_summary(&self, reply: &Reply) -> String {
         match reply {
             Reply::Empty => "()".into(),
+            Reply::Timer(timer) => format!("previous timer {timer:?}"),
+            Reply::Globals(globals) => format!("globals {globals:?}"),
             Reply::Snapshot(s) => {
                 format!("{{id {}, taken_at {}, total_size {}}}", sn(&s.id), self.at(s.taken_at_timestamp), s.total_size)
             }
