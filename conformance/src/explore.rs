@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use snapspec_model::call::{DeleteArgs, LoadArgs, Settings, TakeArgs};
-use snapspec_model::canister::{Canister, InstallMode, Visibility};
+use snapspec_model::canister::{Canister, ChangeDetails, ChangeOrigin, InstallMode, Visibility};
 use snapspec_model::config::Api;
 use snapspec_model::generators::{module, user};
 use snapspec_model::invariants::{self, InvariantChecker};
@@ -204,9 +204,9 @@ fn hash_canister(canister: &Canister, now: u64, mirror: &Mirror, h: &mut impl Ha
     hash_execution(canister.execution.as_ref(), h);
     canister.chunk_store.keys().for_each(|k| k.hash(h));
     for change in &canister.history.recent {
-        let mut details = serde_json::to_value(&change.details).expect("serializes");
-        mirror_json(&mut details, mirror);
-        (change.canister_version, now - change.timestamp_ns.min(now), details.to_string()).hash(h);
+        (change.canister_version, now - change.timestamp_ns.min(now)).hash(h);
+        hash_origin(&change.origin, mirror, h);
+        hash_details(&change.details, now, mirror, h);
     }
     for (id, snapshot) in &canister.snapshots {
         (id.local, snapshot.canister_version, now - snapshot.taken_at_timestamp_ns.min(now), snapshot.size_bytes).hash(h);
@@ -229,18 +229,24 @@ fn hash_execution(execution: Option<&snapspec_model::canister::ExecutionState>, 
     (e.wasm_memory.is_dirty(), e.stable_memory.is_dirty()).hash(h);
 }
 
-fn mirror_json(value: &mut serde_json::Value, mirror: &Mirror) {
-    match value {
-        serde_json::Value::Object(map) => map.values_mut().for_each(|v| mirror_json(v, mirror)),
-        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| mirror_json(v, mirror)),
-        serde_json::Value::String(text) => {
-            if let Ok(p) = Principal::from_text(text.as_str()) {
-                *text = mirror.principal(p).to_text();
-            } else if let Some(id) = hex::decode(text.as_str()).ok().and_then(|b| SnapshotId::try_from_bytes(&b).ok()) {
-                *text = hex::encode(SnapshotId { owner: mirror.canister(id.owner), local: id.local }.to_bytes());
-            }
+fn hash_origin(origin: &ChangeOrigin, mirror: &Mirror, h: &mut impl Hasher) {
+    match origin {
+        ChangeOrigin::FromUser { user_id } => (0u8, mirror.principal(*user_id)).hash(h),
+        ChangeOrigin::FromCanister { canister_id, canister_version } => (1u8, mirror.principal(*canister_id), canister_version).hash(h),
+    }
+}
+
+fn hash_details(details: &ChangeDetails, now: u64, mirror: &Mirror, h: &mut impl Hasher) {
+    let mirrored = |ps: &[Principal]| ps.iter().map(|p| mirror.principal(*p)).collect::<BTreeSet<_>>();
+    match details {
+        ChangeDetails::Creation { controllers } => (0u8, mirrored(controllers)).hash(h),
+        ChangeDetails::CodeUninstall => 1u8.hash(h),
+        ChangeDetails::CodeDeployment { mode, module_hash } => (2u8, mode, module_hash).hash(h),
+        ChangeDetails::LoadSnapshot { canister_version, snapshot_id, taken_at_timestamp, source, from_canister_id } => {
+            let id = SnapshotId { owner: mirror.canister(snapshot_id.owner), local: snapshot_id.local };
+            (3u8, canister_version, id, now.saturating_sub(*taken_at_timestamp), source, from_canister_id.map(|c| mirror.canister(c))).hash(h)
         }
-        _ => {}
+        ChangeDetails::ControllersChange { controllers } => (4u8, mirrored(controllers)).hash(h),
     }
 }
 

@@ -30,6 +30,7 @@ pub mod compare;
 pub mod explore;
 pub mod ids;
 pub mod mutants;
+pub mod oracles;
 #[cfg(feature = "pocketic")]
 pub mod pocketic;
 pub mod protocol;

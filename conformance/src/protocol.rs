@@ -140,11 +140,14 @@ pub enum Capability {
     TopUp,
     /// Uses the model's canister id layout and snapshot id layout.
     ModelIds,
+    /// Installs any module the call gives (without it, only the first module of
+    /// `snapspec_model::generators::module` is installed and other installs are skipped).
+    AnyModule,
 }
 
 impl Capability {
     /// All capabilities.
-    pub const ALL: [Capability; 7] = [
+    pub const ALL: [Capability; 8] = [
         Capability::DeterministicTime,
         Capability::ModelResources,
         Capability::Execution,
@@ -152,6 +155,7 @@ impl Capability {
         Capability::CanisterInfo,
         Capability::TopUp,
         Capability::ModelIds,
+        Capability::AnyModule,
     ];
 
     /// The wire name.
@@ -164,6 +168,7 @@ impl Capability {
             Capability::CanisterInfo => "canister_info",
             Capability::TopUp => "top_up",
             Capability::ModelIds => "model_ids",
+            Capability::AnyModule => "any_module",
         }
     }
 

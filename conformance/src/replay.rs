@@ -44,7 +44,7 @@ pub fn suite_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
         let entry = entry?.path();
         if entry.is_dir() {
             files.extend(suite_files(&entry)?);
-        } else if entry.extension().is_some_and(|e| e == "json") && !entry.to_string_lossy().ends_with(".schema.json") {
+        } else if format::is_suite_file(&entry) {
             files.push(entry);
         }
     }
@@ -60,6 +60,12 @@ pub fn replay_vector(sut: &mut dyn SystemUnderTest, suite: &Suite, vector: &Vect
     (result.divergence, result.coverage)
 }
 
+/// Whether the implementation can run every step of `vector` (expectations are fixed, so a
+/// vector with an unsupported step cannot be replayed in part).
+pub fn supported(sut: &dyn SystemUnderTest, vector: &Vector) -> bool {
+    vector.steps.iter().all(|s| s.request().map(|r| sut.manifest().supports(&r.call)).unwrap_or(false))
+}
+
 /// Replays every vector of every suite under `path`. Load errors are returned, not panicked.
 pub fn replay_path(sut: &mut dyn SystemUnderTest, path: &Path, mode: Mode, mut tick: impl FnMut()) -> Result<ReplayReport, LoadError> {
     let files = suite_files(path).map_err(|e| LoadError { file: path.to_path_buf(), path: ".".into(), message: e.to_string() })?;
@@ -71,6 +77,10 @@ pub fn replay_path(sut: &mut dyn SystemUnderTest, path: &Path, mode: Mode, mut t
             continue;
         }
         for vector in &suite.vectors {
+            if !supported(sut, vector) {
+                report.skipped += 1;
+                continue;
+            }
             let (divergence, coverage) = replay_vector(sut, &suite, vector, mode);
             report.vectors += 1;
             report.coverage.merge(&coverage);

@@ -12,8 +12,9 @@
 //! | `read_heap` (query) | `u64le offset ‖ u64le len` | replies with the bytes |
 //! | `read_stable` (query) | `u64le offset ‖ u64le len` | replies with the bytes |
 //! | `set_global_i32` / `set_global_i64` (update) | `u32le index ‖ value le` | sets `g0` (i32) / `g1` (i64) |
+//! | `read_globals` (query) | — | replies `g0` (4 bytes le) ‖ `g1` (8 bytes le) |
 //! | `set_certified_data` (update) | bytes (≤ 32) | `ic0.certified_data_set` |
-//! | `set_timer` (update) | `u64le time` (0 = inactive) | `ic0.global_timer_set` |
+//! | `set_timer` (update) | `u64le time` (0 = inactive) | `ic0.global_timer_set`; replies the previous value (8 bytes le) |
 
 /// Wasm address of the model's heap offset 0 (one Wasm page of scratch before it).
 pub const HEAP_BASE: u64 = 65_536;
@@ -32,7 +33,7 @@ pub const WAT: &str = r#"
   (import "ic0" "certified_data_set" (func $certified_data_set (param i32 i32)))
   (import "ic0" "global_timer_set" (func $global_timer_set (param i64) (result i64)))
   (import "ic0" "trap" (func $trap (param i32 i32)))
-  (memory $memory 2)
+  (memory $memory 1)
   (global $g0 (export "g0") (mut i32) (i32.const 0))
   (global $g1 (export "g1") (mut i64) (i64.const 0))
   (data (i32.const 60000) "grow failed")
@@ -99,13 +100,20 @@ pub const WAT: &str = r#"
     (global.set $g1 (i64.load (i32.const 4)))
     (call $reply))
 
+  (func (export "canister_query read_globals")
+    (i32.store (i32.const 0) (global.get $g0))
+    (i64.store (i32.const 4) (global.get $g1))
+    (call $append (i32.const 0) (i32.const 12))
+    (call $reply))
+
   (func (export "canister_update set_certified_data")
     (call $certified_data_set (i32.const 0) (call $arg))
     (call $reply))
 
   (func (export "canister_update set_timer")
     (drop (call $arg))
-    (drop (call $global_timer_set (i64.load (i32.const 0))))
+    (i64.store (i32.const 8) (call $global_timer_set (i64.load (i32.const 0))))
+    (call $append (i32.const 8) (i32.const 8))
     (call $reply))
 )
 "#;
@@ -128,6 +136,7 @@ pub const METHODS: &[&str] = &[
     "canister_query read_stable",
     "canister_update set_global_i32",
     "canister_update set_global_i64",
+    "canister_query read_globals",
     "canister_update set_certified_data",
     "canister_update set_timer",
 ];

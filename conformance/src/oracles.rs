@@ -1,0 +1,162 @@
+//! Fuzzing oracles: each takes raw bytes, runs one check, and returns `Err` with a readable
+//! account of what broke. The fuzz targets under `fuzz/` are one-line glue over these (the
+//! wasmtime layout), and `tests/fuzz_regressions.rs` replays saved crashes through them.
+
+use std::time::Duration;
+
+use snapspec_model::config::PRESET_NAMES;
+use snapspec_model::generators::{requests_from_bytes, World};
+use snapspec_model::invariants::InvariantChecker;
+use snapspec_model::memory::{Memory, OS_PAGE_SIZE_BYTES, WASM_PAGE_SIZE_BYTES};
+use snapspec_model::{step, Config, Request, State};
+
+use crate::compare::Mode;
+use crate::mutants::{Fault, MutantSut};
+use crate::run::run_trace;
+use crate::sut::{ModelSut, SystemUnderTest};
+
+/// Calls per fuzzed sequence at most.
+pub const SEQUENCE_CALLS_MAX: usize = 64;
+/// Bytes the parser oracles look at at most (bounded memory per input).
+pub const INPUT_BYTES_MAX: usize = 1 << 20;
+
+/// The profile and call sequence a fuzz input denotes: the first byte picks the profile.
+pub fn sequence(data: &[u8]) -> (Config, Vec<Request>) {
+    let (first, rest) = data.split_first().map_or((0, data), |(f, r)| (*f, r));
+    let config = Config::preset(PRESET_NAMES[first as usize % PRESET_NAMES.len()]).expect("listed preset");
+    let requests = requests_from_bytes(rest, &World::small(config.api), SEQUENCE_CALLS_MAX);
+    (config, requests)
+}
+
+/// Every model invariant holds after every step of the sequence `data` denotes.
+pub fn model_invariants(data: &[u8]) -> Result<(), String> {
+    let (config, requests) = sequence(data);
+    let mut state = State::new(&config);
+    let mut checker = InvariantChecker::new();
+    for (index, request) in requests.iter().enumerate() {
+        let transition = step(&config, &state, request);
+        if let Err(violation) = checker.observe(&config, &state, &transition) {
+            let calls: Vec<String> = requests[..=index].iter().map(crate::report::render_request).collect();
+            return Err(format!("profile {}: {violation}\ncalls:\n  {}", config.name, calls.join("\n  ")));
+        }
+        state = transition.state;
+    }
+    Ok(())
+}
+
+/// Which implementation the differential oracle compares with the model: the
+/// `SNAPSPEC_FUZZ_SUT` environment variable names a mutant (`mutant:limit-off-by-one`), a
+/// command line for the stdio protocol, or `model` (the default: the model against itself).
+pub fn differential_sut() -> Box<dyn SystemUnderTest + Send> {
+    let choice = std::env::var("SNAPSPEC_FUZZ_SUT").unwrap_or_else(|_| "model".into());
+    if let Some(name) = choice.strip_prefix("mutant:") {
+        let fault = Fault::ALL.into_iter().find(|f| f.name() == name).unwrap_or_else(|| panic!("unknown mutant {name}"));
+        return Box::new(MutantSut::new(fault));
+    }
+    if choice == "model" {
+        return Box::new(ModelSut::new());
+    }
+    match crate::stdio::StdioSut::spawn(&choice, Duration::from_secs(10)) {
+        Ok(sut) => Box::new(sut),
+        Err(fault) => panic!("SNAPSPEC_FUZZ_SUT={choice}: {fault}"),
+    }
+}
+
+/// The implementation answers the sequence `data` denotes as the model does (strict mode).
+pub fn differential(sut: &mut dyn SystemUnderTest, data: &[u8]) -> Result<(), String> {
+    let (config, requests) = sequence(data);
+    if !sut.manifest().profiles.contains(&config.name) {
+        return Ok(());
+    }
+    match run_trace(sut, &config, Mode::Strict, &requests).divergence {
+        None => Ok(()),
+        Some(d) => Err(format!("profile {}: step {} {}: {:?} {:?}", config.name, d.step, crate::report::render_request(&d.request), d.mismatch, d.fault)),
+    }
+}
+
+/// After random writes, the incrementally maintained checksum equals one computed from scratch
+/// over the same bytes, and a clone taken midway keeps its own checksum.
+pub fn checksum(data: &[u8]) -> Result<(), String> {
+    let mut memory = Memory::with_size(4).map_err(|e| e.to_string())?;
+    let mut flat = vec![0u8; 4 * WASM_PAGE_SIZE_BYTES as usize];
+    let mut midway: Option<(Memory, [u8; 32])> = None;
+    for (index, chunk) in data.chunks(7).enumerate() {
+        let offset = (u32::from_le_bytes([chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0), 0]) as usize) % flat.len();
+        let bytes: Vec<u8> = chunk[3.min(chunk.len())..].iter().copied().take(flat.len() - offset).collect();
+        memory.write(offset as u64, &bytes).map_err(|e| e.to_string())?;
+        flat[offset..offset + bytes.len()].copy_from_slice(&bytes);
+        if index == 3 {
+            midway = Some((memory.clone(), memory.digest()));
+        }
+    }
+    let mut fresh = Memory::with_size(4).map_err(|e| e.to_string())?;
+    for (page, bytes) in flat.chunks(OS_PAGE_SIZE_BYTES).enumerate() {
+        if bytes.iter().any(|b| *b != 0) {
+            fresh.write((page * OS_PAGE_SIZE_BYTES) as u64, bytes).map_err(|e| e.to_string())?;
+        }
+    }
+    if memory.digest() != fresh.digest() {
+        return Err("incremental checksum differs from the checksum recomputed from scratch".into());
+    }
+    if memory.read(0, flat.len() as u64).map_err(|e| e.to_string())? != flat {
+        return Err("memory contents differ from the flat reference".into());
+    }
+    match midway {
+        Some((clone, digest)) if clone.digest() != digest => Err("a clone's checksum changed when the original was written".into()),
+        _ => Ok(()),
+    }
+}
+
+/// The vector loader answers any bytes with a suite or an error, never a panic.
+pub fn vector_parse(data: &[u8]) -> Result<(), String> {
+    let data = &data[..data.len().min(INPUT_BYTES_MAX)];
+    if let Ok(suite) = snapspec_vectors::format::parse(data) {
+        // Whatever parses must serialize and parse again to the same suite.
+        let again = snapspec_vectors::format::parse(snapspec_vectors::format::to_json(&suite).as_bytes()).map_err(|e| format!("{e:?}"))?;
+        if again != suite {
+            return Err("a parsed suite does not survive a write/parse round trip".into());
+        }
+    }
+    Ok(())
+}
+
+/// The protocol decoder and the model server answer any line, never panic.
+pub fn protocol_line(data: &[u8]) -> Result<(), String> {
+    let data = &data[..data.len().min(INPUT_BYTES_MAX)];
+    let _ = serde_json::from_slice::<crate::protocol::FromImpl>(data);
+    let Ok(line) = std::str::from_utf8(data) else { return Ok(()) };
+    let mut output = Vec::new();
+    let input = format!("{}\n", line.replace('\n', " "));
+    crate::serve::serve(input.as_bytes(), &mut output).map_err(|e| e.to_string())?;
+    let answer = String::from_utf8(output).map_err(|e| e.to_string())?;
+    if !answer.trim().is_empty() {
+        serde_json::from_str::<crate::protocol::FromImpl>(answer.trim()).map_err(|e| format!("serve answered with an invalid message: {e}: {answer}"))?;
+    }
+    Ok(())
+}
+
+/// Candid decoding of every management-call argument answers any bytes with a value or an
+/// error, never a panic; the first byte picks the method.
+pub fn candid_args(data: &[u8]) -> Result<(), String> {
+    const METHODS: &[&str] = &[
+        "take_canister_snapshot",
+        "load_canister_snapshot",
+        "list_canister_snapshots",
+        "delete_canister_snapshot",
+        "take_snapshot",
+        "load_snapshot",
+        "list_snapshots",
+        "delete_snapshot",
+        "install_code",
+        "uninstall_code",
+        "update_settings",
+        "upload_chunk",
+        "canister_status",
+        "canister_info",
+        "provisional_create_canister_with_cycles",
+    ];
+    let Some((first, rest)) = data.split_first() else { return Ok(()) };
+    let method = METHODS[*first as usize % METHODS.len()];
+    let _ = snapspec_vectors::encode::decode_call_args(method, &rest[..rest.len().min(INPUT_BYTES_MAX)]);
+    Ok(())
+}
