@@ -213,6 +213,7 @@ impl Comparator {
         for (i, (m, a)) in model.iter().zip(actual).enumerate() {
             let field = format!("reply.snapshots[{i}]");
             self.listed_id(&format!("{field}.id"), m.id, a.id)?;
+            self.listed_time(&format!("{field}.taken_on"), m.id, m.taken_on, a.taken_on)?;
             self.size_relation(&format!("{field}.total_size"), m.id, m.total_size, a.total_size, expectation)?;
             equal(&format!("{field}.label"), &m.label, &a.label)?;
             equal(&format!("{field}.checksum"), &m.checksum.map(hex::encode), &a.checksum.map(hex::encode))?;
@@ -223,11 +224,7 @@ impl Comparator {
     fn status(&mut self, m: &StatusReply, a: &StatusReply) -> Check {
         equal("reply.status.status", &m.status, &a.status)?;
         equal("reply.status.module_hash", &m.module_hash.map(hex::encode), &a.module_hash.map(hex::encode))?;
-        let mut controllers: Vec<String> = m.controllers.iter().map(|p| self.ids.principal_to_sut(*p).to_text()).collect();
-        let mut actual_controllers: Vec<String> = a.controllers.iter().map(|p| p.to_text()).collect();
-        controllers.sort();
-        actual_controllers.sort();
-        equal("reply.status.controllers", &controllers, &actual_controllers)?;
+        equal("reply.status.controllers", &self.sut_principals(&m.controllers), &sorted_text(&a.controllers))?;
         equal("reply.status.wasm_memory_size", &m.wasm_memory_size, &a.wasm_memory_size)?;
         equal("reply.status.stable_memory_size", &m.stable_memory_size, &a.stable_memory_size)?;
         equal("reply.status.wasm_binary_size", &m.wasm_binary_size, &a.wasm_binary_size)?;
@@ -246,6 +243,7 @@ impl Comparator {
 
     fn info(&mut self, m: &InfoReply, a: &InfoReply) -> Check {
         equal("reply.info.module_hash", &m.module_hash.map(hex::encode), &a.module_hash.map(hex::encode))?;
+        equal("reply.info.controllers", &self.sut_principals(&m.controllers), &sorted_text(&a.controllers))?;
         if !self.strict() {
             return Ok(());
         }
@@ -260,6 +258,20 @@ impl Comparator {
         }
         Ok(())
     }
+}
+
+impl Comparator {
+    /// The model's principals in the implementation's ids, as sorted text (order-free).
+    fn sut_principals(&self, principals: &[snapspec_model::Principal]) -> Vec<String> {
+        let mapped: Vec<snapspec_model::Principal> = principals.iter().map(|p| self.ids.principal_to_sut(*p)).collect();
+        sorted_text(&mapped)
+    }
+}
+
+fn sorted_text(principals: &[snapspec_model::Principal]) -> Vec<String> {
+    let mut text: Vec<String> = principals.iter().map(|p| p.to_text()).collect();
+    text.sort();
+    text
 }
 
 fn equal<T: PartialEq + std::fmt::Debug>(field: &str, expected: &T, actual: &T) -> Check {

@@ -97,6 +97,9 @@ fn actions(api: Api, [alice, bob, carol, eve]: [Principal; 4], local_ids: u64) -
             add(alice, Call::InstallCode { canister_id, mode, wasm_module, globals, sender_canister_version: None });
         }
         add(alice, Call::UninstallCode { canister_id, sender_canister_version: None });
+        // Observations: versions, sizes and history are only visible through these.
+        add(alice, Call::CanisterStatus { canister_id });
+        add(alice, Call::CanisterInfo { canister_id });
         add(alice, Call::StopCanister { canister_id });
         add(alice, Call::StartCanister { canister_id });
         let settings = Settings { controllers: None, snapshot_visibility: Some(Visibility::Public) };

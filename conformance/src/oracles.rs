@@ -135,26 +135,28 @@ pub fn protocol_line(data: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
+/// The management methods the `candid_args` target decodes; an input's first byte indexes it.
+pub const METHODS: &[&str] = &[
+    "take_canister_snapshot",
+    "load_canister_snapshot",
+    "list_canister_snapshots",
+    "delete_canister_snapshot",
+    "take_snapshot",
+    "load_snapshot",
+    "list_snapshots",
+    "delete_snapshot",
+    "install_code",
+    "uninstall_code",
+    "update_settings",
+    "upload_chunk",
+    "canister_status",
+    "canister_info",
+    "provisional_create_canister_with_cycles",
+];
+
 /// Candid decoding of every management-call argument answers any bytes with a value or an
 /// error, never a panic; the first byte picks the method.
 pub fn candid_args(data: &[u8]) -> Result<(), String> {
-    const METHODS: &[&str] = &[
-        "take_canister_snapshot",
-        "load_canister_snapshot",
-        "list_canister_snapshots",
-        "delete_canister_snapshot",
-        "take_snapshot",
-        "load_snapshot",
-        "list_snapshots",
-        "delete_snapshot",
-        "install_code",
-        "uninstall_code",
-        "update_settings",
-        "upload_chunk",
-        "canister_status",
-        "canister_info",
-        "provisional_create_canister_with_cycles",
-    ];
     let Some((first, rest)) = data.split_first() else { return Ok(()) };
     let method = METHODS[*first as usize % METHODS.len()];
     let _ = snapspec_vectors::encode::decode_call_args(method, &rest[..rest.len().min(INPUT_BYTES_MAX)]);

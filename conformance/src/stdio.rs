@@ -198,7 +198,7 @@ impl SystemUnderTest for StdioSut {
         let id = self.fresh_id();
         match self.exchange(&ToImpl::call(id, request))? {
             FromImpl::Reply { reply, .. } => Ok(Observed::Reply { reply }),
-            FromImpl::Reject { code, reject_code, message, .. } => Ok(Observed::Reject { code, reject_code, message }),
+            FromImpl::Reject { code, reject_code, message, .. } => Ok(Observed::Reject { code, reject_code, message: message.into() }),
             FromImpl::Error { message, .. } => Err(SutFault::Declined { message }),
             other => Err(self.broken(SutFault::Unexpected { message: format!("{other:?} in answer to a call") })),
         }

@@ -27,8 +27,8 @@ pub enum Observed {
         code: u16,
         /// Reject code number.
         reject_code: u8,
-        /// Message.
-        message: String,
+        /// Message (rendered when read: the in-process model's messages cost nothing unless compared).
+        message: snapspec_model::error::Message,
     },
 }
 

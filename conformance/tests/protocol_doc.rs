@@ -45,7 +45,11 @@ fn json_blocks() -> Vec<Block> {
             (None, Some(info)) => {
                 let mut words = info.split_whitespace();
                 // Other fenced blocks (sh, plain text) are skipped.
-                let tag = if words.next() == Some("json") { words.next().unwrap_or("").to_string() } else { "#skip".to_string() };
+                let tag = if words.next() == Some("json") {
+                    words.next().unwrap_or("").to_string()
+                } else {
+                    "#skip".to_string()
+                };
                 current = Some(Block { tag, line: index + 1, lines: Vec::new() });
             }
             (None, None) => {}
@@ -56,14 +60,20 @@ fn json_blocks() -> Vec<Block> {
 }
 
 fn value(line: &str, block: &Block) -> Value {
-    serde_json::from_str(line).unwrap_or_else(|e| panic!("docs/protocol.md block at line {}: not JSON ({e}): {line}", block.line))
+    serde_json::from_str(line)
+        .unwrap_or_else(|e| panic!("docs/protocol.md block at line {}: not JSON ({e}): {line}", block.line))
 }
 
 /// Parses as `ToImpl` and checks that serializing gives the same JSON back.
 fn request(line: &str, block: &Block) -> Result<ToImpl, String> {
     let message: ToImpl = serde_json::from_str(line).map_err(|e| e.to_string())?;
     let again = serde_json::to_value(&message).expect("serializes");
-    assert_eq!(again, value(line, block), "docs/protocol.md block at line {}: request does not round-trip: {line}", block.line);
+    assert_eq!(
+        again,
+        value(line, block),
+        "docs/protocol.md block at line {}: request does not round-trip: {line}",
+        block.line
+    );
     Ok(message)
 }
 
@@ -72,7 +82,12 @@ fn answer(line: &str, block: &Block) -> FromImpl {
     let message: FromImpl = serde_json::from_str(line)
         .unwrap_or_else(|e| panic!("docs/protocol.md block at line {}: not a valid answer ({e}): {line}", block.line));
     let again = serde_json::to_value(&message).expect("serializes");
-    assert_eq!(again, value(line, block), "docs/protocol.md block at line {}: answer does not round-trip: {line}", block.line);
+    assert_eq!(
+        again,
+        value(line, block),
+        "docs/protocol.md block at line {}: answer does not round-trip: {line}",
+        block.line
+    );
     message
 }
 
@@ -248,14 +263,21 @@ fn the_exchanges_are_what_the_model_answers() {
 #[test]
 fn the_document_names_every_capability_knob_preset_and_error_code() {
     for capability in Capability::ALL {
-        assert!(DOC.contains(&format!("`{}`", capability.name())), "docs/protocol.md does not describe capability {:?}", capability.name());
+        assert!(
+            DOC.contains(&format!("`{}`", capability.name())),
+            "docs/protocol.md does not describe capability {:?}",
+            capability.name()
+        );
     }
     let config = serde_json::to_value(Config::ic()).expect("serializes");
     for (key, value) in config.as_object().expect("an object") {
         match value.as_object() {
             Some(nested) => {
                 for inner in nested.keys() {
-                    assert!(DOC.contains(&format!("`{key}.{inner}`")), "docs/protocol.md does not describe config knob {key}.{inner}");
+                    assert!(
+                        DOC.contains(&format!("`{key}.{inner}`")),
+                        "docs/protocol.md does not describe config knob {key}.{inner}"
+                    );
                 }
             }
             None => assert!(DOC.contains(&format!("`{key}`")), "docs/protocol.md does not describe config knob {key}"),
@@ -265,6 +287,10 @@ fn the_document_names_every_capability_knob_preset_and_error_code() {
         assert!(DOC.contains(&format!("`{preset}`")), "docs/protocol.md does not describe preset {preset}");
     }
     for code in ErrorCode::ALL {
-        assert!(DOC.contains(&format!("| {} | {code:?} |", code.number())), "docs/protocol.md's code table lacks {} {code:?}", code.number());
+        assert!(
+            DOC.contains(&format!("| {} | {code:?} |", code.number())),
+            "docs/protocol.md's code table lacks {} {code:?}",
+            code.number()
+        );
     }
 }

@@ -324,7 +324,7 @@ pub struct StatusReply {
     /// Module hash, if installed.
     #[serde(with = "crate::ids::opt_hex_bytes32")]
     pub module_hash: Option<[u8; 32]>,
-    /// Controllers (sorted by bytes).
+    /// Controllers (ordered by length, then bytes).
     pub controllers: Vec<Principal>,
     /// Canister version.
     pub version: u64,

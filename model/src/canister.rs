@@ -286,7 +286,7 @@ pub(crate) fn content_ref<'a>(
 pub struct Canister {
     /// Its id.
     pub id: CanisterId,
-    /// Controllers, ordered by principal bytes as the replica's `BTreeSet<PrincipalId>`.
+    /// Controllers, ordered as the replica's `BTreeSet<PrincipalId>` (length, then bytes).
     pub controllers: BTreeSet<Principal>,
     /// Running status.
     pub status: Status,

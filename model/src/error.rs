@@ -7,6 +7,7 @@
 //! replica's, and [`Certainty`] says how much of it the references confirm.
 
 use std::fmt;
+use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
@@ -120,13 +121,110 @@ impl RejectCode {
     }
 }
 
+/// An error message rendered only when someone reads it. Random campaigns reject most calls
+/// and read few messages; rendering principals as text dominated the model's step time.
+#[derive(Clone)]
+pub struct Message(Arc<LazyText>);
+
+struct LazyText {
+    text: OnceLock<String>,
+    render: Option<Box<dyn Fn() -> String + Send + Sync>>,
+}
+
+impl Message {
+    /// A message rendered on first read by `render`.
+    pub fn lazy(render: impl Fn() -> String + Send + Sync + 'static) -> Message {
+        Message(Arc::new(LazyText { text: OnceLock::new(), render: Some(Box::new(render)) }))
+    }
+
+    /// The message text.
+    pub fn as_str(&self) -> &str {
+        self.0.text.get_or_init(|| self.0.render.as_ref().map_or_else(String::new, |render| render()))
+    }
+}
+
+impl From<String> for Message {
+    fn from(text: String) -> Message {
+        Message(Arc::new(LazyText { text: OnceLock::from(text), render: None }))
+    }
+}
+
+impl From<&str> for Message {
+    fn from(text: &str) -> Message {
+        Message::from(text.to_string())
+    }
+}
+
+impl std::ops::Deref for Message {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Display for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl PartialEq for Message {
+    fn eq(&self, other: &Message) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Message {}
+
+impl PartialEq<str> for Message {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Message {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for Message {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl Serialize for Message {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Message {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Message, D::Error> {
+        String::deserialize(d).map(Message::from)
+    }
+}
+
+/// `format!`, rendered lazily: arguments are captured by value.
+#[macro_export]
+macro_rules! lazy_format {
+    ($($arg:tt)*) => { $crate::error::Message::lazy(move || format!($($arg)*)) };
+}
+
 /// One error as the replica would report it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserError {
     /// The replica's error code.
     pub code: ErrorCode,
     /// The replica's message without any `ErrorHelp` suffix.
-    pub message: String,
+    pub message: Message,
     /// How much of this error the references confirm.
     pub certainty: Certainty,
 }
@@ -146,17 +244,17 @@ pub enum Certainty {
 
 impl UserError {
     /// An error whose code and message the model renders exactly.
-    pub fn exact(code: ErrorCode, message: impl Into<String>) -> Self {
+    pub fn exact(code: ErrorCode, message: impl Into<Message>) -> Self {
         UserError { code, message: message.into(), certainty: Certainty::Exact }
     }
 
     /// An error whose code is certain but whose message is only indicative.
-    pub fn code_only(code: ErrorCode, message: impl Into<String>) -> Self {
+    pub fn code_only(code: ErrorCode, message: impl Into<Message>) -> Self {
         UserError { code, message: message.into(), certainty: Certainty::CodeOnly }
     }
 
     /// An error the references do not pin down (see `docs/clauses.md`).
-    pub fn unconfirmed(code: ErrorCode, message: impl Into<String>) -> Self {
+    pub fn unconfirmed(code: ErrorCode, message: impl Into<Message>) -> Self {
         UserError { code, message: message.into(), certainty: Certainty::Unconfirmed }
     }
 

@@ -172,7 +172,7 @@ impl<'a> Cx<'a> {
             }
             Err(err) => {
                 self.check(Clause::ArgsSnapshotId, false, || {
-                    UserError::exact(ErrorCode::InvalidManagementPayload, format!("Payload deserialization error: {err}"))
+                    UserError::exact(ErrorCode::InvalidManagementPayload, crate::lazy_format!("Payload deserialization error: {err}"))
                 });
                 None
             }
@@ -192,26 +192,27 @@ impl<'a> Cx<'a> {
         };
         let name = call.method_name();
         self.check(Clause::ApiMethod, available, || {
-            UserError::exact(ErrorCode::CanisterMethodNotFound, format!("Management canister has no method '{name}'"))
+            UserError::exact(ErrorCode::CanisterMethodNotFound, crate::lazy_format!("Management canister has no method '{name}'"))
         })
     }
 }
 
 /// IC0301 as the replica's execution path renders it.
 pub fn not_found(id: CanisterId) -> UserError {
-    UserError::exact(ErrorCode::CanisterNotFound, format!("Canister {id} not found."))
+    UserError::exact(ErrorCode::CanisterNotFound, crate::lazy_format!("Canister {id} not found."))
 }
 
 /// IC0512 with the replica's controller listing.
 pub fn invalid_controller(canister: &Canister, caller: &Principal) -> UserError {
-    let controllers: Vec<String> = canister.controllers.iter().map(|p| p.to_text()).collect();
-    UserError::exact(
-        ErrorCode::CanisterInvalidController,
+    let (id, caller) = (canister.id, *caller);
+    let controllers: Vec<Principal> = canister.controllers.iter().copied().collect();
+    let render = move || {
+        let controllers: Vec<String> = controllers.iter().map(|p| p.to_text()).collect();
         format!(
-            "Only the controllers of the canister {} can control it.\nCanister's controllers: {}\nSender's ID: {}",
-            canister.id,
+            "Only the controllers of the canister {id} can control it.\nCanister's controllers: {}\nSender's ID: {}",
             controllers.join(" "),
             caller.to_text()
-        ),
-    )
+        )
+    };
+    UserError::exact(ErrorCode::CanisterInvalidController, crate::error::Message::lazy(render))
 }

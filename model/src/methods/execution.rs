@@ -46,7 +46,7 @@ impl Target {
 }
 
 fn trap(id: CanisterId, why: String) -> UserError {
-    UserError::code_only(ErrorCode::CanisterTrapped, format!("Error from Canister {id}: Canister trapped: {why}."))
+    UserError::code_only(ErrorCode::CanisterTrapped, crate::lazy_format!("Error from Canister {id}: Canister trapped: {why}."))
 }
 
 /// An existing, installed, running canister to execute on.
@@ -55,13 +55,13 @@ fn executing<'a>(cx: &mut Cx<'a>, canister_id: CanisterId) -> Option<&'a Caniste
     let has_code = cx.check(Clause::ExecCode, canister.execution.is_some(), || {
         UserError::exact(
             ErrorCode::CanisterWasmModuleNotFound,
-            format!("Error from Canister {canister_id}: Attempted to execute a message, but the canister contains no Wasm module.."),
+            crate::lazy_format!("Error from Canister {canister_id}: Attempted to execute a message, but the canister contains no Wasm module.."),
         )
     });
     let status = canister.status;
     cx.check(Clause::ExecRunning, status == Status::Running, || match status {
-        Status::Stopping => UserError::exact(ErrorCode::CanisterStopping, format!("Canister {canister_id} is stopping")),
-        _ => UserError::exact(ErrorCode::CanisterStopped, format!("Canister {canister_id} is stopped")),
+        Status::Stopping => UserError::exact(ErrorCode::CanisterStopping, crate::lazy_format!("Canister {canister_id} is stopping")),
+        _ => UserError::exact(ErrorCode::CanisterStopped, crate::lazy_format!("Canister {canister_id} is stopped")),
     });
     has_code.then_some(canister)
 }

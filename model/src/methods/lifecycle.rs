@@ -65,7 +65,7 @@ fn check_controllers_limit(cx: &mut Cx, controllers: &[Principal]) {
     cx.check(Clause::SettingsControllersLimit, count <= CONTROLLERS_MAX, || {
         UserError::unconfirmed(
             ErrorCode::CanisterContractViolation,
-            format!("Invalid settings: 'controllers' length exceeds maximum size allowed of {CONTROLLERS_MAX}."),
+            crate::lazy_format!("Invalid settings: 'controllers' length exceeds maximum size allowed of {CONTROLLERS_MAX}."),
         )
     });
 }
@@ -120,7 +120,7 @@ pub fn install(
     let canister = controlled(cx, canister_id)?;
     check_mode(cx, canister, mode);
     cx.check(Clause::InstallModule, module.len() <= MODULE_BYTES_MAX && globals.len() <= GLOBALS_MAX, || {
-        UserError::code_only(ErrorCode::CanisterInvalidWasm, format!("Wasm module of canister {canister_id} is too large or declares too many globals."))
+        UserError::code_only(ErrorCode::CanisterInvalidWasm, crate::lazy_format!("Wasm module of canister {canister_id} is too large or declares too many globals."))
     });
     let stable_memory = match (mode, &canister.execution) {
         (InstallMode::Upgrade, Some(old)) => old.stable_memory.clone(),
@@ -161,7 +161,7 @@ fn check_mode(cx: &mut Cx, canister: &Canister, mode: InstallMode) {
             cx.check(Clause::InstallModeInstall, canister.execution.is_none(), || {
                 UserError::exact(
                     ErrorCode::CanisterNonEmpty,
-                    format!("Canister {id} cannot be installed because the canister is not empty. Try installing with mode='reinstall' instead."),
+                    crate::lazy_format!("Canister {id} cannot be installed because the canister is not empty. Try installing with mode='reinstall' instead."),
                 )
             });
         }
@@ -169,7 +169,7 @@ fn check_mode(cx: &mut Cx, canister: &Canister, mode: InstallMode) {
             cx.check(Clause::InstallModeUpgrade, canister.execution.is_some(), || {
                 UserError::exact(
                     ErrorCode::CanisterWasmModuleNotFound,
-                    format!("Error from Canister {id}: Attempted to execute a message, but the canister contains no Wasm module.."),
+                    crate::lazy_format!("Error from Canister {id}: Attempted to execute a message, but the canister contains no Wasm module.."),
                 )
             });
         }
@@ -211,7 +211,7 @@ pub fn update_settings(
         cx.check(Clause::SettingsViewersLimit, count <= ALLOWED_VIEWERS_MAX, || {
             UserError::code_only(
                 ErrorCode::CanisterContractViolation,
-                format!("Could not validate the settings: allowed_viewers has {count} entries; at most {ALLOWED_VIEWERS_MAX} are allowed."),
+                crate::lazy_format!("Could not validate the settings: allowed_viewers has {count} entries; at most {ALLOWED_VIEWERS_MAX} are allowed."),
             )
         });
     }
@@ -240,7 +240,7 @@ pub fn update_settings(
 pub fn delete_canister(cx: &mut Cx, canister_id: CanisterId) -> Option<(State, Reply)> {
     let canister = controlled(cx, canister_id)?;
     cx.check(Clause::DeleteCanisterStopped, canister.status == Status::Stopped, || {
-        UserError::exact(ErrorCode::CanisterNotStopped, format!("Canister {canister_id} must be stopped before it is deleted."))
+        UserError::exact(ErrorCode::CanisterNotStopped, crate::lazy_format!("Canister {canister_id} must be stopped before it is deleted."))
     });
     cx.ok()?;
     cx.touch(Clause::DeleteCanisterEffect);
@@ -257,7 +257,7 @@ pub fn upload_chunk(cx: &mut Cx, canister_id: CanisterId, chunk: &[u8]) -> Optio
     cx.check(Clause::ChunkSize, len as u64 <= CHUNK_SIZE_BYTES, || {
         UserError::exact(
             ErrorCode::CanisterContractViolation,
-            format!("Error from Wasm chunk store: Wasm chunk size {len} exceeds the maximum chunk size of {CHUNK_SIZE_BYTES}."),
+            crate::lazy_format!("Error from Wasm chunk store: Wasm chunk size {len} exceeds the maximum chunk size of {CHUNK_SIZE_BYTES}."),
         )
     });
     let known = canister.chunk_store.contains_key(&hash);
@@ -278,7 +278,7 @@ fn check_chunk_room(cx: &mut Cx, canister: &Canister) {
     cx.check(Clause::ChunkLimit, (canister.chunk_store.len() as u64) < chunks_max, || {
         UserError::code_only(
             ErrorCode::CanisterContractViolation,
-            format!(
+            crate::lazy_format!(
                 "Error from Wasm chunk store: Wasm chunk store has already reached maximum capacity of {} bytes or the maximum number of entries, {chunks_max}.",
                 chunks_max * CHUNK_SIZE_BYTES
             ),

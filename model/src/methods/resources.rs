@@ -38,7 +38,7 @@ pub fn check(cx: &mut Cx, canister: &Canister, new_usage_bytes: u64, fee_cycles:
     cx.check(clauses.memory, allocated_bytes <= available_bytes, || {
         UserError::code_only(
             ErrorCode::SubnetOversubscribed,
-            format!("Canister requested {allocated_bytes} bytes of memory but only {available_bytes} bytes are available in the subnet."),
+            crate::lazy_format!("Canister requested {allocated_bytes} bytes of memory but only {available_bytes} bytes are available in the subnet."),
         )
     });
     let threshold = freezing_threshold_cycles(cx, new_usage_bytes);
@@ -46,7 +46,7 @@ pub fn check(cx: &mut Cx, canister: &Canister, new_usage_bytes: u64, fee_cycles:
     cx.check(clauses.freeze, balance >= threshold, || {
         UserError::code_only(
             ErrorCode::InsufficientCyclesInMemoryGrow,
-            format!(
+            crate::lazy_format!(
                 "Canister cannot grow memory by {allocated_bytes} bytes due to insufficient cycles. At least {} additional cycles are required.",
                 threshold - balance
             ),
@@ -58,7 +58,7 @@ pub fn check(cx: &mut Cx, canister: &Canister, new_usage_bytes: u64, fee_cycles:
         cx.check(fee_clause, balance >= needed, || {
             UserError::code_only(
                 ErrorCode::CanisterOutOfCycles,
-                format!(
+                crate::lazy_format!(
                     "Canister snapshotting failed with: `Canister {id} is out of cycles: please top up the canister with at least {} additional cycles`",
                     needed - balance
                 ),

@@ -83,7 +83,7 @@ fn check_label(cx: &mut Cx, label: Option<&str>) {
     let Some(label) = label else { return };
     let len = label.len();
     cx.check(Clause::ArgsLabel, len <= LABEL_BYTES_MAX, || {
-        UserError::exact(ErrorCode::InvalidManagementPayload, format!("Snapshot label has {len} bytes; at most {LABEL_BYTES_MAX} are allowed."))
+        UserError::exact(ErrorCode::InvalidManagementPayload, crate::lazy_format!("Snapshot label has {len} bytes; at most {LABEL_BYTES_MAX} are allowed."))
     });
 }
 

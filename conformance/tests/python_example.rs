@@ -1,0 +1,117 @@
+//! The independent Python implementation (`examples/python/snapspec_example.py`) must conform.
+//!
+//! Runs `snapspec check` against it with the `ic` profile, once in strict and once in spec
+//! mode, and checks that it shrugs off bad input. Skipped, with a note, when `python3` is not
+//! installed.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::thread;
+
+fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("the crate sits in the workspace").to_path_buf()
+}
+
+fn example() -> PathBuf {
+    workspace()
+        .join("examples/python/snapspec_example.py")
+        .canonicalize()
+        .expect("examples/python/snapspec_example.py exists")
+}
+
+fn python_available() -> bool {
+    let found = Command::new("python3")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !found {
+        eprintln!("note: python3 is not installed; skipping the Python example's conformance test");
+    }
+    found
+}
+
+/// `snapspec check` against the example; returns its output after asserting it conforms.
+fn check(mode: &'static str) -> String {
+    let sut = format!("python3 '{}'", example().display());
+    let regressions = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("python-example-regressions-{mode}"));
+    let output = Command::new(env!("CARGO_BIN_EXE_snapspec"))
+        .current_dir(workspace())
+        .args(["check", "--sut", &sut, "--profile", "ic", "--mode", mode, "--cases", "150", "--quiet"])
+        .arg("--regressions")
+        .arg(&regressions)
+        .output()
+        .expect("snapspec runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success() && stdout.contains("result: CONFORMS"),
+        "the Python example does not conform in {mode} mode (status {:?})\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}",
+        output.status
+    );
+    stdout
+}
+
+#[test]
+fn the_python_example_conforms_in_strict_and_spec_mode() {
+    if !python_available() {
+        return;
+    }
+    // The two runs are independent processes: run them side by side.
+    let strict = thread::spawn(|| check("strict"));
+    let spec = thread::spawn(|| check("spec"));
+    for (mode, run) in [("strict", strict), ("spec", spec)] {
+        let stdout = run.join().unwrap_or_else(|_| panic!("the {mode} run failed (see above)"));
+        assert!(stdout.contains("snapspec_example.py"), "the report names the implementation:\n{stdout}");
+    }
+}
+
+#[test]
+fn the_python_example_answers_bad_input_with_errors_and_keeps_going() {
+    if !python_available() {
+        return;
+    }
+    let mut child = Command::new("python3")
+        .arg(example())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3 starts");
+    let input = [
+        "not json at all",
+        r#"[1, 2, 3]"#,
+        r#"{"type":"call","id":7,"caller":"not-a-principal","call":{"method":"checkpoint"}}"#,
+        r#"{"type":"call","id":8,"caller":"2vxsx-fae","call":{"method":"read_wasm_memory","canister_id":"rwlgt-iiaaa-aaaaa-aaaaa-cai","offset":-1,"len":2}}"#,
+        r#"{"type":"call","id":9,"caller":"2vxsx-fae","call":{"method":"no_such_method"}}"#,
+        r#"{"type":"reset","id":10,"config":{"name":"broken"}}"#,
+        r#"{"type":"frobnicate","id":11}"#,
+        r#"{"type":"call","id":12,"caller":"2vxsx-fae","call":{"method":"take_canister_snapshot","canister_id":"rwlgt-iiaaa-aaaaa-aaaaa-cai","replace_snapshot":"abc","uninstall_code":null,"sender_canister_version":null}}"#,
+        r#"{"type":"call","id":13,"caller":"2vxsx-fae","call":{"method":"advance_time","nanos":true}}"#,
+        r#"{"type":"call","id":14,"caller":"2vxsx-fae","call":{"method":"checkpoint"}}"#,
+        r#"{"type":"bye","id":15}"#,
+    ];
+    child.stdin.take().expect("piped").write_all((input.join("\n") + "\n").as_bytes()).expect("writes");
+    let output = child.wait_with_output().expect("exits");
+    assert!(
+        output.status.success(),
+        "exits cleanly after bye: {:?}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let answers: Vec<snapspec::protocol::FromImpl> = String::from_utf8(output.stdout)
+        .expect("UTF-8")
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not a protocol answer ({e}): {line}")))
+        .collect();
+    use snapspec::protocol::FromImpl;
+    let ids: Vec<u64> = answers.iter().map(FromImpl::id).collect();
+    assert_eq!(ids, [0, 0, 7, 8, 9, 10, 11, 12, 13, 14, 15], "one answer per line, ids echoed: {answers:?}");
+    for answer in &answers[..9] {
+        assert!(matches!(answer, FromImpl::Error { .. }), "bad input gets `error`: {answer:?}");
+    }
+    assert!(matches!(answers[9], FromImpl::Reply { .. }), "a good call after bad ones still works: {:?}", answers[9]);
+    assert!(matches!(answers[10], FromImpl::Ok { .. }), "bye is answered with ok: {:?}", answers[10]);
+}
