@@ -48,8 +48,34 @@ impl CanisterId {
 
 impl fmt::Display for CanisterId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0.to_text())
+        text(&self.0, |t| f.write_str(t))
     }
+}
+
+/// Entries the principal-text memo keeps before it starts over (a bound on its memory).
+const TEXT_MEMO_ENTRIES_MAX: usize = 4_096;
+
+thread_local! {
+    static TEXT_MEMO: std::cell::RefCell<std::collections::HashMap<Principal, String>> = Default::default();
+}
+
+/// Calls `use_text` with the principal's textual form. Rendering (CRC-32, base-32, dashes)
+/// dominated error messages, which name the same few principals over and over; a bounded
+/// per-thread memo serves repeats. Pure in effect: the text is a function of the principal.
+pub fn text<R>(principal: &Principal, use_text: impl FnOnce(&str) -> R) -> R {
+    TEXT_MEMO.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        if memo.len() >= TEXT_MEMO_ENTRIES_MAX {
+            memo.clear();
+        }
+        let text = memo.entry(*principal).or_insert_with(|| principal.to_text());
+        use_text(text)
+    })
+}
+
+/// A principal's textual form as an owned string, through the memo.
+pub fn to_text(principal: &Principal) -> String {
+    text(principal, str::to_string)
 }
 
 impl fmt::Debug for CanisterId {

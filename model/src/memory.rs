@@ -348,12 +348,6 @@ fn subtree_hash(node: Option<&Node>, height: u32) -> Hash {
 }
 
 impl Node {
-    fn cache(&self) -> &OnceLock<Hash> {
-        match self {
-            Node::Leaf { hash, .. } | Node::Inner { hash, .. } => hash,
-        }
-    }
-
     /// The cached hash, computed on first use.
     ///
     /// The value is computed outside the `OnceLock` rather than via `get_or_init`: a
@@ -361,7 +355,9 @@ impl Node {
     /// node, and re-entering an initializing `OnceLock` on the same thread deadlocks.
     /// A race only duplicates work; both sides compute the same value.
     fn hash(&self, height: u32) -> Hash {
-        let cache = self.cache();
+        let cache = match self {
+            Node::Leaf { hash, .. } | Node::Inner { hash, .. } => hash,
+        };
         if let Some(hash) = cache.get() {
             return *hash;
         }
@@ -375,14 +371,7 @@ impl Node {
 }
 
 fn inner_hash(children: &[Option<Arc<Node>>; 2], height: u32) -> Hash {
-    // Nodes live between 4 KiB pages on the heap, so each is a cold cache miss. Reading
-    // both children's caches back to back lets the two misses overlap instead of
-    // stalling twice; the recursion below then finds them in cache.
-    let cached = [0, 1].map(|i| children[i].as_deref().and_then(|c| c.cache().get().copied()));
-    let child = |i: usize| match cached[i] {
-        Some(hash) => hash,
-        None => subtree_hash(children[i].as_deref(), height - 1),
-    };
+    let child = |i: usize| subtree_hash(children[i].as_deref(), height - 1);
     let (left, right) = if height >= PARALLEL_MIN_HEIGHT {
         rayon::join(|| child(0), || child(1))
     } else {

@@ -207,11 +207,11 @@ pub fn invalid_controller(canister: &Canister, caller: &Principal) -> UserError 
     let (id, caller) = (canister.id, *caller);
     let controllers: Vec<Principal> = canister.controllers.iter().copied().collect();
     let render = move || {
-        let controllers: Vec<String> = controllers.iter().map(|p| p.to_text()).collect();
+        let controllers: Vec<String> = controllers.iter().map(crate::ids::to_text).collect();
         format!(
             "Only the controllers of the canister {id} can control it.\nCanister's controllers: {}\nSender's ID: {}",
             controllers.join(" "),
-            caller.to_text()
+            crate::ids::to_text(&caller)
         )
     };
     UserError::exact(ErrorCode::CanisterInvalidController, crate::error::Message::lazy(render))

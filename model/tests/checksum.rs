@@ -330,7 +330,7 @@ proptest! {
     fn out_of_bounds_accesses_fail_without_effect(ops in ops_strategy(), offset in any::<u64>(), len in 1u64..100_000) {
         let pair = Pair::run(&ops);
         let size = pair.flat.len() as u64;
-        prop_assume!(offset.checked_add(len).map_or(true, |end| end > size));
+        prop_assume!(offset.checked_add(len).is_none_or(|end| end > size));
         let expected = OutOfBounds { offset, len, size_bytes: size };
         prop_assert_eq!(pair.memory.read(offset, len), Err(expected));
         let mut memory = pair.memory.clone();

@@ -38,7 +38,7 @@ pub fn not_controller_of_owner(snapshot_id: SnapshotId, canister_id: CanisterId,
         ErrorCode::CanisterRejectedMessage,
         crate::lazy_format!(
             "Only a controller of the canister that snapshot {snapshot_id} belongs to can load it on canister {canister_id}. Sender: {}.",
-            sender.to_text()
+            crate::ids::to_text(&sender)
         ),
     )
 }
@@ -57,6 +57,6 @@ pub fn not_loadable(snapshot_id: SnapshotId, canister_id: CanisterId) -> UserErr
 pub fn access_denied(canister_id: CanisterId, caller: Principal, method_name: &'static str) -> UserError {
     UserError::unconfirmed(
         ErrorCode::CanisterRejectedMessage,
-        crate::lazy_format!("Caller {} is not allowed to call ic00 method {method_name} on canister {canister_id}.", caller.to_text()),
+        crate::lazy_format!("Caller {} is not allowed to call ic00 method {method_name} on canister {canister_id}.", crate::ids::to_text(&caller)),
     )
 }
