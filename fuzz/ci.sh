@@ -8,12 +8,24 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
   cargo install --locked cargo-fuzz
 fi
 targets=$(cargo fuzz list)
+# Seed corpora are generated, not committed.
+(cd .. && cargo run -q -p snapspec -- fuzz-corpus --out fuzz/corpus --vectors vectors/suites)
 cargo fuzz build -s none
 for target in $targets; do
   mkdir -p "corpus/$target"
-  # Seed corpora are generated, not committed: `snapspec fuzz-corpus` writes them.
-  dict=""
-  case "$target" in vector_parse|protocol_line) dict="-dict=dict/json.dict" ;; esac
+  # Bounded inputs: sequences of a few dozen calls, one-vector suites, single protocol lines.
+  case "$target" in
+    model_invariants|differential|checksum) options="-max_len=512" ;;
+    vector_parse) options="-max_len=65536 -dict=dict/json.dict" ;;
+    protocol_line) options="-max_len=4096 -dict=dict/json.dict" ;;
+    *) options="-max_len=65536" ;;
+  esac
   echo "--- $target (${seconds}s)"
-  cargo fuzz run -s none "$target" "corpus/$target" -- -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 $dict 2>&1 | tail -n 3
+  log="target/fuzz-$target.log"
+  if ! cargo fuzz run -s none "$target" "corpus/$target" -- -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 $options >"$log" 2>&1; then
+    tail -n 40 "$log"
+    echo "fuzz target $target failed (see artifacts/$target)" >&2
+    exit 1
+  fi
+  grep -E '^#[0-9]+ +DONE' "$log" | tail -n 1
 done

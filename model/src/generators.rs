@@ -315,7 +315,8 @@ pub fn requests_from_bytes(data: &[u8], world: &World, len_max: usize) -> Vec<Re
     let mut u = Unstructured::new(data);
     let world = &swarm(&mut u, world);
     let mut all = world.prelude();
-    while !u.is_empty() && all.len() < len_max + world.prelude().len() {
+    let len_max = len_max + all.len();
+    while !u.is_empty() && all.len() < len_max {
         match request(&mut u, world) {
             Ok(request) => all.push(request),
             Err(_) => break,

@@ -47,7 +47,7 @@ impl InvariantChecker {
     pub fn observe(&mut self, config: &Config, before: &State, transition: &Transition) -> Result<(), InvariantViolation> {
         let after = &transition.state;
         if let Outcome::Reject(rejection) = &transition.outcome {
-            if after != before {
+            if !after.is_same(before) && after != before {
                 return fail("INV.FAILURE_UNCHANGED", format!("rejected with {} but the state changed", rejection.error.code));
             }
         }

@@ -43,6 +43,14 @@ impl State {
         }
     }
 
+    /// Whether `other` is this very state (shared structure), without comparing contents.
+    pub fn is_same(&self, other: &State) -> bool {
+        self.time_ns == other.time_ns
+            && self.checkpoints == other.checkpoints
+            && self.next_canister_index == other.next_canister_index
+            && self.canisters.ptr_eq(&other.canisters)
+    }
+
     /// Number of snapshots on the subnet.
     pub fn snapshot_count(&self) -> usize {
         self.canisters.values().map(|c| c.snapshots.len()).sum()
