@@ -46,7 +46,8 @@ impl PocketIcSut {
             None => return Err("set POCKET_IC_BIN to a PocketIC server binary".into()),
         }
         let capabilities = [Capability::Execution].iter().map(|c| c.name().to_string()).collect();
-        let manifest = Manifest { implementation: "PocketIC (pocket-ic 16)".into(), profiles: vec!["ic".into()], capabilities };
+        let manifest =
+            Manifest { implementation: "PocketIC (pocket-ic 16)".into(), profiles: vec!["ic".into()], capabilities };
         Ok(PocketIcSut { pic: None, manifest, module_hashes: HashMap::new() })
     }
 
@@ -57,8 +58,15 @@ impl PocketIcSut {
     fn management(&self, request: &Request) -> Result<Observed, SutFault> {
         let method = snapspec_vectors::encode::ic_method_name(&request.call).expect("a management call");
         let payload = snapspec_vectors::encode::encode_call_args(&request.call).expect("a management call");
-        let effective = target(&request.call).map_or(RawEffectivePrincipal::None, |c| RawEffectivePrincipal::CanisterId(c.as_slice().to_vec()));
-        let answer = self.pic().update_call_with_effective_principal(Principal::management_canister(), effective, request.caller, method, payload);
+        let effective = target(&request.call)
+            .map_or(RawEffectivePrincipal::None, |c| RawEffectivePrincipal::CanisterId(c.as_slice().to_vec()));
+        let answer = self.pic().update_call_with_effective_principal(
+            Principal::management_canister(),
+            effective,
+            request.caller,
+            method,
+            payload,
+        );
         match answer {
             Ok(bytes) => self.decode_reply(&request.call, &bytes).map(|reply| Observed::Reply { reply }),
             Err(reject) => Ok(rejected(reject)),
@@ -76,7 +84,9 @@ impl PocketIcSut {
                 let list: Vec<ct::Snapshot> = candid::decode_one(bytes).map_err(|e| garbage(e.to_string()))?;
                 Reply::Snapshots(list.iter().map(snapshot_info).collect::<Result<_, _>>().map_err(garbage)?)
             }
-            Call::CanisterStatus { canister_id } => Reply::Status(Box::new(self.status(*canister_id, bytes).map_err(garbage)?)),
+            Call::CanisterStatus { canister_id } => {
+                Reply::Status(Box::new(self.status(*canister_id, bytes).map_err(garbage)?))
+            }
             Call::UploadChunk { .. } => {
                 let hash: ct::ChunkHash = candid::decode_one(bytes).map_err(|e| garbage(e.to_string()))?;
                 Reply::ChunkHash(hash.hash.as_slice().try_into().map_err(|_| garbage("hash is not 32 bytes".into()))?)
@@ -87,7 +97,7 @@ impl PocketIcSut {
 
     /// The parts of `canister_status` the model reports, decoded from the real record.
     fn status(&self, _canister: CanisterId, bytes: &[u8]) -> Result<StatusReply, String> {
-        use pocket_ic::management_canister::{CanisterStatusResult, CanisterStatusType, SnapshotVisibility};
+        use ic_management_canister_types::{CanisterStatusResult, CanisterStatusType, SnapshotVisibility};
         let real: CanisterStatusResult = candid::decode_one(bytes).map_err(|e| e.to_string())?;
         let nat = |n: &candid::Nat, what: &str| u64::try_from(n.0.clone()).map_err(|_| format!("{what} exceeds u64"));
         let metrics = &real.memory_metrics;
@@ -97,7 +107,10 @@ impl PocketIcSut {
                 CanisterStatusType::Stopping => Status::Stopping,
                 CanisterStatusType::Stopped => Status::Stopped,
             },
-            module_hash: real.module_hash.map(|h| h.try_into().map_err(|_| "module hash is not 32 bytes".to_string())).transpose()?,
+            module_hash: real
+                .module_hash
+                .map(|h| h.try_into().map_err(|_| "module hash is not 32 bytes".to_string()))
+                .transpose()?,
             controllers: real.settings.controllers.clone(),
             version: real.version,
             memory_size: nat(&real.memory_size, "memory_size")?,
@@ -117,16 +130,28 @@ impl PocketIcSut {
 
     fn execute(&mut self, request: &Request) -> Result<Observed, SutFault> {
         let (canister, method, payload, query) = match &request.call {
-            Call::WriteWasmMemory { canister_id, offset, bytes } => (*canister_id, "write_heap", [&offset.to_le_bytes()[..], bytes].concat(), false),
-            Call::WriteStableMemory { canister_id, offset, bytes } => (*canister_id, "write_stable", [&offset.to_le_bytes()[..], bytes].concat(), false),
-            Call::ReadWasmMemory { canister_id, offset, len } => (*canister_id, "read_heap", [offset.to_le_bytes(), len.to_le_bytes()].concat(), true),
-            Call::ReadStableMemory { canister_id, offset, len } => (*canister_id, "read_stable", [offset.to_le_bytes(), len.to_le_bytes()].concat(), true),
+            Call::WriteWasmMemory { canister_id, offset, bytes } => {
+                (*canister_id, "write_heap", [&offset.to_le_bytes()[..], bytes].concat(), false)
+            }
+            Call::WriteStableMemory { canister_id, offset, bytes } => {
+                (*canister_id, "write_stable", [&offset.to_le_bytes()[..], bytes].concat(), false)
+            }
+            Call::ReadWasmMemory { canister_id, offset, len } => {
+                (*canister_id, "read_heap", [offset.to_le_bytes(), len.to_le_bytes()].concat(), true)
+            }
+            Call::ReadStableMemory { canister_id, offset, len } => {
+                (*canister_id, "read_stable", [offset.to_le_bytes(), len.to_le_bytes()].concat(), true)
+            }
             Call::ReadGlobals { canister_id } => (*canister_id, "read_globals", Vec::new(), true),
             Call::SetGlobal { canister_id, index, value } => {
                 let (method, bytes) = match value {
                     Global::I32(v) => ("set_global_i32", v.to_le_bytes().to_vec()),
                     Global::I64(v) => ("set_global_i64", v.to_le_bytes().to_vec()),
-                    other => return Err(SutFault::Declined { message: format!("the test canister has no global of type {other:?}") }),
+                    other => {
+                        return Err(SutFault::Declined {
+                            message: format!("the test canister has no global of type {other:?}"),
+                        })
+                    }
                 };
                 (*canister_id, method, [&index.to_le_bytes()[..], &bytes].concat(), false)
             }
@@ -142,7 +167,11 @@ impl PocketIcSut {
                 self.pic().advance_time(Duration::from_nanos(*nanos));
                 return Ok(Observed::Reply { reply: Reply::Empty });
             }
-            other => return Err(SutFault::Declined { message: format!("{} is not supported by the PocketIC adapter", other.method_name()) }),
+            other => {
+                return Err(SutFault::Declined {
+                    message: format!("{} is not supported by the PocketIC adapter", other.method_name()),
+                })
+            }
         };
         let answer = if query {
             self.pic().query_call(canister.0, request.caller, method, payload)
@@ -156,19 +185,28 @@ impl PocketIcSut {
     }
 
     fn install(&mut self, request: &Request) -> Result<Observed, SutFault> {
-        let Call::InstallCode { canister_id, mode, wasm_module, globals, sender_canister_version } = &request.call else {
+        let Call::InstallCode { canister_id, mode, wasm_module, globals, sender_canister_version } = &request.call
+        else {
             unreachable!("called for installs")
         };
         let real = with_custom_section(&test_canister::wasm(), "snapspec:module", wasm_module);
         self.module_hashes.insert(Sha256::digest(&real).into(), Sha256::digest(wasm_module).into());
-        let call = Call::InstallCode { canister_id: *canister_id, mode: *mode, wasm_module: real, globals: globals.clone(), sender_canister_version: *sender_canister_version };
+        let call = Call::InstallCode {
+            canister_id: *canister_id,
+            mode: *mode,
+            wasm_module: real,
+            globals: globals.clone(),
+            sender_canister_version: *sender_canister_version,
+        };
         self.management(&Request { caller: request.caller, call })
     }
 
     fn create(&mut self, request: &Request) -> Result<Observed, SutFault> {
         let Call::CreateCanister { controllers, cycles } = &request.call else { unreachable!("called for creates") };
-        let mut canister_settings = pocket_ic::management_canister::CanisterSettings::default();
-        canister_settings.controllers = Some(controllers.clone().unwrap_or_else(|| vec![request.caller]));
+        let canister_settings = ic_management_canister_types::CanisterSettings {
+            controllers: Some(controllers.clone().unwrap_or_else(|| vec![request.caller])),
+            ..Default::default()
+        };
         let id = self.pic().create_canister_with_settings(Some(request.caller), Some(canister_settings));
         self.pic().add_cycles(id, u128::from(*cycles));
         Ok(Observed::Reply { reply: Reply::CanisterId(CanisterId(id)) })
@@ -181,7 +219,11 @@ fn target(call: &Call) -> Option<Principal> {
 }
 
 fn rejected(reject: RejectResponse) -> Observed {
-    Observed::Reject { code: reject.error_code as u16, reject_code: reject.reject_code as u8, message: reject.reject_message }
+    Observed::Reject {
+        code: reject.error_code as u16,
+        reject_code: reject.reject_code as u8,
+        message: reject.reject_message.into(),
+    }
 }
 
 fn snapshot_info(s: &ct::Snapshot) -> Result<snapspec_model::SnapshotInfo, String> {
@@ -236,7 +278,9 @@ impl SystemUnderTest for PocketIcSut {
 
     fn reset(&mut self, config: &Config) -> Result<(), SutFault> {
         if config.name != "ic" {
-            return Err(SutFault::Declined { message: format!("PocketIC implements the `ic` profile, not {}", config.name) });
+            return Err(SutFault::Declined {
+                message: format!("PocketIC implements the `ic` profile, not {}", config.name),
+            });
         }
         self.pic = None;
         self.pic = Some(PocketIc::new());
@@ -271,7 +315,9 @@ impl PocketIcSut {
                 status.wasm_memory_size = status.wasm_memory_size.saturating_sub(test_canister::HEAP_BASE);
                 Reply::Status(status)
             }
-            Reply::Info(info) => Reply::Info(Box::new(InfoReply { module_hash: model_hash(info.module_hash), ..*info })),
+            Reply::Info(info) => {
+                Reply::Info(Box::new(InfoReply { module_hash: model_hash(info.module_hash), ..*info }))
+            }
             other => other,
         };
         Observed::Reply { reply }

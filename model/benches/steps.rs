@@ -55,16 +55,27 @@ fn steps_per_second(c: &mut Criterion) {
 fn canister_with_heap(config: &Config, bytes: u64) -> (State, Principal, CanisterId) {
     let alice = Principal::from_slice(&[1; 29]);
     let mut state = State::new(config);
-    let mut call = |state: &mut State, call: Call| {
+    let call = |state: &mut State, call: Call| {
         let transition = step(config, state, &Request { caller: alice, call });
         *state = transition.state;
         transition.outcome
     };
-    let Outcome::Reply(Reply::CanisterId(id)) = call(&mut state, Call::CreateCanister { controllers: None, cycles: u64::MAX }) else {
+    let Outcome::Reply(Reply::CanisterId(id)) =
+        call(&mut state, Call::CreateCanister { controllers: None, cycles: u64::MAX })
+    else {
         panic!("create")
     };
     let (wasm_module, globals) = snapspec_model::generators::module(0);
-    call(&mut state, Call::InstallCode { canister_id: id, mode: snapspec_model::InstallMode::Install, wasm_module, globals, sender_canister_version: None });
+    call(
+        &mut state,
+        Call::InstallCode {
+            canister_id: id,
+            mode: snapspec_model::InstallMode::Install,
+            wasm_module,
+            globals,
+            sender_canister_version: None,
+        },
+    );
     let chunk: Vec<u8> = (0..65_536u32).map(|i| (i * 31 % 251) as u8).collect();
     for offset in (0..bytes).step_by(chunk.len()) {
         call(&mut state, Call::WriteWasmMemory { canister_id: id, offset, bytes: chunk.clone() });
@@ -73,10 +84,25 @@ fn canister_with_heap(config: &Config, bytes: u64) -> (State, Principal, Caniste
 }
 
 fn take_then_load(config: &Config, state: &State, alice: Principal, id: CanisterId) -> State {
-    let take = Request { caller: alice, call: Call::TakeCanisterSnapshot(TakeArgs { canister_id: id, replace_snapshot: None, uninstall_code: None, sender_canister_version: None }) };
+    let take = Request {
+        caller: alice,
+        call: Call::TakeCanisterSnapshot(TakeArgs {
+            canister_id: id,
+            replace_snapshot: None,
+            uninstall_code: None,
+            sender_canister_version: None,
+        }),
+    };
     let taken = step(config, state, &take);
     let Outcome::Reply(Reply::Snapshot(info)) = taken.outcome else { panic!("take") };
-    let load = Request { caller: alice, call: Call::LoadCanisterSnapshot(LoadArgs { canister_id: id, snapshot_id: info.id.into(), sender_canister_version: None }) };
+    let load = Request {
+        caller: alice,
+        call: Call::LoadCanisterSnapshot(LoadArgs {
+            canister_id: id,
+            snapshot_id: info.id.into(),
+            sender_canister_version: None,
+        }),
+    };
     step(config, &taken.state, &load).state
 }
 
