@@ -20,7 +20,9 @@ pub fn serve(input: impl BufRead, mut output: impl Write) -> std::io::Result<()>
             continue;
         }
         let (answer, done) = answer(&mut model, &line);
-        writeln!(output, "{}", serde_json::to_string(&answer).expect("answers serialize"))?;
+        let mut text = serde_json::to_string(&answer).expect("answers serialize");
+        text.push('\n');
+        output.write_all(text.as_bytes())?;
         output.flush()?;
         if done {
             break;
@@ -33,7 +35,8 @@ fn answer(model: &mut Model, line: &str) -> (FromImpl, bool) {
     let message: ToImpl = match serde_json::from_str(line) {
         Ok(message) => message,
         Err(error) => {
-            let id = serde_json::from_str::<serde_json::Value>(line).ok().and_then(|v| v.get("id")?.as_u64()).unwrap_or(0);
+            let id =
+                serde_json::from_str::<serde_json::Value>(line).ok().and_then(|v| v.get("id")?.as_u64()).unwrap_or(0);
             return (FromImpl::Error { id, message: format!("invalid request: {error}") }, false);
         }
     };
@@ -61,6 +64,8 @@ fn hello(id: u64) -> FromImpl {
 fn call_answer(id: u64, outcome: snapspec_model::Outcome) -> FromImpl {
     match Observed::from_outcome(&outcome) {
         Observed::Reply { reply } => FromImpl::Reply { id, reply },
-        Observed::Reject { code, reject_code, message } => FromImpl::Reject { id, code, reject_code, message: message.to_string() },
+        Observed::Reject { code, reject_code, message } => {
+            FromImpl::Reject { id, code, reject_code, message: message.to_string() }
+        }
     }
 }

@@ -49,7 +49,13 @@ impl Drop for Process {
 impl StdioSut {
     /// Starts `command` and performs the handshake.
     pub fn spawn(command: &str, timeout: Duration) -> Result<StdioSut, SutFault> {
-        let mut sut = StdioSut { command: command.to_string(), timeout, process: None, manifest: Manifest::default(), next_id: 0 };
+        let mut sut = StdioSut {
+            command: command.to_string(),
+            timeout,
+            process: None,
+            manifest: Manifest::default(),
+            next_id: 0,
+        };
         sut.start()?;
         Ok(sut)
     }
@@ -75,7 +81,10 @@ impl StdioSut {
     }
 
     fn stderr_tail(&self) -> String {
-        self.process.as_ref().map(|p| p.stderr.lock().map(|t| t.iter().cloned().collect::<Vec<_>>().join("\n")).unwrap_or_default()).unwrap_or_default()
+        self.process
+            .as_ref()
+            .map(|p| p.stderr.lock().map(|t| t.iter().cloned().collect::<Vec<_>>().join("\n")).unwrap_or_default())
+            .unwrap_or_default()
     }
 
     /// Marks the process broken (it is restarted on the next reset) and returns the fault.
@@ -85,9 +94,11 @@ impl StdioSut {
     }
 
     fn exchange(&mut self, message: &ToImpl) -> Result<FromImpl, SutFault> {
-        let line = serde_json::to_string(message).expect("protocol messages serialize");
+        let mut line = serde_json::to_string(message).expect("protocol messages serialize");
+        line.push('\n');
+        // One write per message: the pipe is unbuffered, and a split line costs a wake-up.
         let write_result = match self.process.as_mut() {
-            Some(process) => writeln!(process.stdin, "{line}").and_then(|_| process.stdin.flush()),
+            Some(process) => process.stdin.write_all(line.as_bytes()).and_then(|_| process.stdin.flush()),
             None => return Err(SutFault::Exited { status: None, stderr_tail: String::new() }),
         };
         if write_result.is_err() {
@@ -157,7 +168,9 @@ fn read_lines(stdout: impl Read, sender: mpsc::Sender<Result<String, String>>) {
         let message = match read {
             Ok(0) | Err(_) => return,
             Ok(_) if buffer.len() > LINE_BYTES_MAX => Err(format!("line longer than {LINE_BYTES_MAX} bytes")),
-            Ok(_) => String::from_utf8(buffer).map(|s| s.trim_end().to_string()).map_err(|_| "line is not UTF-8".to_string()),
+            Ok(_) => {
+                String::from_utf8(buffer).map(|s| s.trim_end().to_string()).map_err(|_| "line is not UTF-8".to_string())
+            }
         };
         let stop = message.is_err();
         if sender.send(message).is_err() || stop {
@@ -198,7 +211,9 @@ impl SystemUnderTest for StdioSut {
         let id = self.fresh_id();
         match self.exchange(&ToImpl::call(id, request))? {
             FromImpl::Reply { reply, .. } => Ok(Observed::Reply { reply }),
-            FromImpl::Reject { code, reject_code, message, .. } => Ok(Observed::Reject { code, reject_code, message: message.into() }),
+            FromImpl::Reject { code, reject_code, message, .. } => {
+                Ok(Observed::Reject { code, reject_code, message: message.into() })
+            }
             FromImpl::Error { message, .. } => Err(SutFault::Declined { message }),
             other => Err(self.broken(SutFault::Unexpected { message: format!("{other:?} in answer to a call") })),
         }
