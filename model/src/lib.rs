@@ -112,3 +112,8 @@ impl Model {
         self.exercised.clear();
     }
 }
+
+/// The README's library example compiles and runs as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
