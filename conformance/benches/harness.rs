@@ -17,13 +17,16 @@ fn random_in_process(c: &mut Criterion) {
     let mut group = c.benchmark_group("campaign");
     group.sample_size(10);
     group.throughput(Throughput::Elements(calls));
-    group.bench_function("random_in_process_200_cases", |b| b.iter(|| campaign::run(&mut ModelSut::new(), &options(200), |_| {})));
+    group.bench_function("random_in_process_200_cases", |b| {
+        b.iter(|| campaign::run(&mut ModelSut::new(), &options(200), |_| {}))
+    });
     group.finish();
 }
 
 fn random_over_stdio(c: &mut Criterion) {
     let exe = env!("CARGO_BIN_EXE_snapspec");
-    let mut sut = snapspec::stdio::StdioSut::spawn(&format!("'{exe}' serve"), std::time::Duration::from_secs(10)).expect("serve starts");
+    let mut sut = snapspec::stdio::StdioSut::spawn(&format!("'{exe}' serve"), std::time::Duration::from_secs(10))
+        .expect("serve starts");
     let calls = campaign::run(&mut sut, &options(20), |_| {}).steps_run;
     let mut group = c.benchmark_group("campaign");
     group.sample_size(10);

@@ -98,14 +98,20 @@ impl Comparator {
     }
 
     fn reject(&self, expected: &Expected, code: u16, reject_code: u8, message: &str) -> Check {
-        let Expected::Reject { code: model_code, message: model_message, certainty, spec_codes, spec_any_code, .. } = expected else {
+        let Expected::Reject { code: model_code, message: model_message, certainty, spec_codes, spec_any_code, .. } =
+            expected
+        else {
             unreachable!("called for rejects")
         };
         if u16::from(reject_code) != code / 100 {
             return Err(mismatch("reject.reject_code", code / 100, reject_code));
         }
         if !self.strict() {
-            return if *spec_any_code || spec_codes.contains(&code) { Ok(()) } else { Err(mismatch("reject.code", spec_codes, code)) };
+            return if *spec_any_code || spec_codes.contains(&code) {
+                Ok(())
+            } else {
+                Err(mismatch("reject.code", spec_codes, code))
+            };
         }
         if *certainty != Certainty::Unconfirmed && code != *model_code {
             return Err(mismatch("reject.code", model_code, code));
@@ -166,7 +172,14 @@ impl Comparator {
         Ok(())
     }
 
-    fn size_relation(&mut self, field: &str, id: SnapshotId, model: u64, actual: u64, expectation: &Expectation) -> Check {
+    fn size_relation(
+        &mut self,
+        field: &str,
+        id: SnapshotId,
+        model: u64,
+        actual: u64,
+        expectation: &Expectation,
+    ) -> Check {
         if self.strict() {
             equal(field, &model, &actual)?;
         } else if let Some(floor) = expectation.size_floor(&id) {
@@ -183,7 +196,9 @@ impl Comparator {
     fn listed_id(&self, field: &str, model: SnapshotId, actual: SnapshotId) -> Check {
         match self.ids.snapshot_to_model(actual) {
             Some(bound) if bound == model => Ok(()),
-            bound => Err(mismatch(field, model, bound.map_or_else(|| format!("unknown id {actual}"), |b| b.to_string()))),
+            bound => {
+                Err(mismatch(field, model, bound.map_or_else(|| format!("unknown id {actual}"), |b| b.to_string())))
+            }
         }
     }
 
@@ -208,7 +223,12 @@ impl Comparator {
         Ok(())
     }
 
-    fn proposal_list(&mut self, model: &[ProposalSnapshotInfo], actual: &[ProposalSnapshotInfo], expectation: &Expectation) -> Check {
+    fn proposal_list(
+        &mut self,
+        model: &[ProposalSnapshotInfo],
+        actual: &[ProposalSnapshotInfo],
+        expectation: &Expectation,
+    ) -> Check {
         equal("reply.snapshots.len", &model.len(), &actual.len())?;
         for (i, (m, a)) in model.iter().zip(actual).enumerate() {
             let field = format!("reply.snapshots[{i}]");
@@ -254,7 +274,11 @@ impl Comparator {
             self.ids.json_to_sut(&mut expected);
             let actual = serde_json::to_value(&ac.details).expect("serializes");
             equal(&format!("reply.info.recent_changes[{i}].details"), &expected, &actual)?;
-            equal(&format!("reply.info.recent_changes[{i}].canister_version"), &mc.canister_version, &ac.canister_version)?;
+            equal(
+                &format!("reply.info.recent_changes[{i}].canister_version"),
+                &mc.canister_version,
+                &ac.canister_version,
+            )?;
         }
         Ok(())
     }
@@ -284,8 +308,12 @@ fn equal<T: PartialEq + std::fmt::Debug>(field: &str, expected: &T, actual: &T) 
 
 fn bind_mismatch(field: &str, error: BindError) -> Mismatch {
     match error {
-        BindError::Reused(detail) => Mismatch { field: field.to_string(), expected: "a fresh id".into(), actual: detail },
-        BindError::Layout(detail) => Mismatch { field: field.to_string(), expected: "the replica's id layout".into(), actual: detail },
+        BindError::Reused(detail) => {
+            Mismatch { field: field.to_string(), expected: "a fresh id".into(), actual: detail }
+        }
+        BindError::Layout(detail) => {
+            Mismatch { field: field.to_string(), expected: "the replica's id layout".into(), actual: detail }
+        }
     }
 }
 

@@ -46,11 +46,20 @@ impl ExploreWorld {
         let [alice, bob, carol, eve] = [user(1), user(2), user(3), user(4)];
         let mut prelude = Vec::new();
         for (index, co) in [(0, carol), (1, bob)] {
-            prelude.push(Request { caller: alice, call: Call::CreateCanister { controllers: Some(vec![alice, co]), cycles: 1 << 50 } });
+            prelude.push(Request {
+                caller: alice,
+                call: Call::CreateCanister { controllers: Some(vec![alice, co]), cycles: 1 << 50 },
+            });
             let (wasm_module, globals) = module(0);
             prelude.push(Request {
                 caller: alice,
-                call: Call::InstallCode { canister_id: c(index), mode: InstallMode::Install, wasm_module, globals, sender_canister_version: None },
+                call: Call::InstallCode {
+                    canister_id: c(index),
+                    mode: InstallMode::Install,
+                    wasm_module,
+                    globals,
+                    sender_canister_version: None,
+                },
             });
         }
         let actions = actions(config.api, [alice, bob, carol, eve], local_ids);
@@ -125,7 +134,9 @@ fn take(api: Api, canister_id: CanisterId, replace_snapshot: Option<SnapshotIdAr
 fn load(api: Api, canister_id: CanisterId, snapshot_id: SnapshotIdArg) -> Call {
     match api {
         Api::Proposal => Call::LoadSnapshot { snapshot_id, canister_id },
-        Api::Management => Call::LoadCanisterSnapshot(LoadArgs { canister_id, snapshot_id, sender_canister_version: None }),
+        Api::Management => {
+            Call::LoadCanisterSnapshot(LoadArgs { canister_id, snapshot_id, sender_canister_version: None })
+        }
     }
 }
 
@@ -179,11 +190,16 @@ impl Mirror {
 /// A fingerprint of `state` under symmetry reduction (see the module docs).
 pub fn fingerprint(state: &State, world: &ExploreWorld) -> u64 {
     let [_, bob, carol, _] = world.principals;
-    [false, true].into_iter().map(|swap| fingerprint_under(state, &Mirror { swap, bob, carol })).min().expect("two images")
+    [false, true]
+        .into_iter()
+        .map(|swap| fingerprint_under(state, &Mirror { swap, bob, carol }))
+        .min()
+        .expect("two images")
 }
 
 fn fingerprint_under(state: &State, mirror: &Mirror) -> u64 {
-    let mut canisters: Vec<(CanisterId, &Canister)> = state.canisters.iter().map(|(id, c)| (mirror.canister(*id), c.as_ref())).collect();
+    let mut canisters: Vec<(CanisterId, &Canister)> =
+        state.canisters.iter().map(|(id, c)| (mirror.canister(*id), c.as_ref())).collect();
     canisters.sort_by_key(|(id, _)| *id);
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     (state.next_canister_index, canisters.len()).hash(&mut hasher);
@@ -197,11 +213,14 @@ fn fingerprint_under(state: &State, mirror: &Mirror) -> u64 {
 fn hash_canister(canister: &Canister, now: u64, mirror: &Mirror, h: &mut impl Hasher) {
     let controllers: BTreeSet<Principal> = canister.controllers.iter().map(|p| mirror.principal(*p)).collect();
     controllers.hash(h);
-    (canister.status, canister.version, canister.next_snapshot_id, canister.snapshots_size_bytes, canister.cycles).hash(h);
+    (canister.status, canister.version, canister.next_snapshot_id, canister.snapshots_size_bytes, canister.cycles)
+        .hash(h);
     (&canister.certified_data, canister.hook_status, canister.history.total_num_changes).hash(h);
     relative_timer(canister.global_timer, now).hash(h);
     match &canister.snapshot_visibility {
-        Visibility::AllowedViewers(viewers) => viewers.iter().map(|p| mirror.principal(*p)).collect::<BTreeSet<_>>().hash(h),
+        Visibility::AllowedViewers(viewers) => {
+            viewers.iter().map(|p| mirror.principal(*p)).collect::<BTreeSet<_>>().hash(h)
+        }
         other => std::mem::discriminant(other).hash(h),
     }
     hash_execution(canister.execution.as_ref(), h);
@@ -212,7 +231,8 @@ fn hash_canister(canister: &Canister, now: u64, mirror: &Mirror, h: &mut impl Ha
         hash_details(&change.details, now, mirror, h);
     }
     for (id, snapshot) in &canister.snapshots {
-        (id.local, snapshot.canister_version, now - snapshot.taken_at_timestamp_ns.min(now), snapshot.size_bytes).hash(h);
+        (id.local, snapshot.canister_version, now - snapshot.taken_at_timestamp_ns.min(now), snapshot.size_bytes)
+            .hash(h);
         (&snapshot.certified_data, snapshot.label.as_deref(), snapshot.has_unflushed_changes()).hash(h);
         hash_execution(Some(&snapshot.execution), h);
         snapshot.chunk_store.keys().for_each(|k| k.hash(h));
@@ -235,7 +255,9 @@ fn hash_execution(execution: Option<&snapspec_model::canister::ExecutionState>, 
 fn hash_origin(origin: &ChangeOrigin, mirror: &Mirror, h: &mut impl Hasher) {
     match origin {
         ChangeOrigin::FromUser { user_id } => (0u8, mirror.principal(*user_id)).hash(h),
-        ChangeOrigin::FromCanister { canister_id, canister_version } => (1u8, mirror.principal(*canister_id), canister_version).hash(h),
+        ChangeOrigin::FromCanister { canister_id, canister_version } => {
+            (1u8, mirror.principal(*canister_id), canister_version).hash(h)
+        }
     }
 }
 
@@ -247,7 +269,15 @@ fn hash_details(details: &ChangeDetails, now: u64, mirror: &Mirror, h: &mut impl
         ChangeDetails::CodeDeployment { mode, module_hash } => (2u8, mode, module_hash).hash(h),
         ChangeDetails::LoadSnapshot { canister_version, snapshot_id, taken_at_timestamp, source, from_canister_id } => {
             let id = SnapshotId { owner: mirror.canister(snapshot_id.owner), local: snapshot_id.local };
-            (3u8, canister_version, id, now.saturating_sub(*taken_at_timestamp), source, from_canister_id.map(|c| mirror.canister(c))).hash(h)
+            (
+                3u8,
+                canister_version,
+                id,
+                now.saturating_sub(*taken_at_timestamp),
+                source,
+                from_canister_id.map(|c| mirror.canister(c)),
+            )
+                .hash(h)
         }
         ChangeDetails::ControllersChange { controllers } => (4u8, mirrored(controllers)).hash(h),
     }

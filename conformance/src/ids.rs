@@ -63,7 +63,11 @@ impl IdMap {
     /// Binds a newly created canister.
     pub fn bind_canister(&mut self, model: CanisterId, sut: CanisterId) -> Result<(), BindError> {
         if self.identity {
-            return if model == sut { Ok(()) } else { Err(BindError::Layout(format!("created {sut}, the model created {model}"))) };
+            return if model == sut {
+                Ok(())
+            } else {
+                Err(BindError::Layout(format!("created {sut}, the model created {model}")))
+            };
         }
         if self.canisters_back.contains_key(&sut) {
             return Err(BindError::Reused(format!("canister id {sut} was handed out before")));
@@ -78,7 +82,10 @@ impl IdMap {
         if self.identity {
             return id;
         }
-        self.snapshots.get(&id).copied().unwrap_or(SnapshotId { owner: self.canister_to_sut(id.owner), local: id.local })
+        self.snapshots
+            .get(&id)
+            .copied()
+            .unwrap_or(SnapshotId { owner: self.canister_to_sut(id.owner), local: id.local })
     }
 
     /// The model's id for an implementation snapshot id, if bound.

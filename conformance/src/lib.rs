@@ -27,6 +27,7 @@
 
 pub mod campaign;
 pub mod compare;
+pub mod corpus;
 pub mod explore;
 pub mod ids;
 pub mod mutants;
@@ -43,3 +44,4 @@ pub mod shrink;
 pub mod stdio;
 pub mod sut;
 pub mod test_canister;
+pub mod vectors_cli;

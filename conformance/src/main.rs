@@ -1,5 +1,10 @@
 //! The `snapspec` command line. See `snapspec --help` and README.md.
 
+// The model churns 4 KiB pages; glibc's malloc hands them back to the kernel and faults them
+// in again, which dominated campaign time.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -18,7 +23,11 @@ use snapspec::sut::{ModelSut, SystemUnderTest};
 use snapspec_model::{Call, Clause, Config};
 
 #[derive(Parser)]
-#[command(name = "snapspec", version, about = "Executable specification and conformance harness for IC canister snapshots")]
+#[command(
+    name = "snapspec",
+    version,
+    about = "Executable specification and conformance harness for IC canister snapshots"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -36,6 +45,18 @@ enum Command {
     Replay(ReplayArgs),
     /// Run the mutation suite: every faulty variant must be caught.
     Mutants(MutantArgs),
+    /// Write seed corpora for the fuzz targets (from the vectors and the model's generator).
+    FuzzCorpus {
+        /// Output directory (one folder per target).
+        #[arg(long, default_value = "fuzz/corpus")]
+        out: PathBuf,
+        /// Vector suites to take seeds from.
+        #[arg(long, default_value = "vectors/suites")]
+        vectors: PathBuf,
+    },
+    /// Generate the vector suites (`generate`) or print their clause coverage (`coverage`).
+    #[command(subcommand)]
+    Vectors(snapspec::vectors_cli::VectorsCommand),
     /// Print the clause table (`--markdown` renders docs/clauses.md).
     Clauses {
         /// Markdown, as in docs/clauses.md.
@@ -130,10 +151,14 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => check(args),
-        Command::Serve => snapspec::serve::serve(std::io::stdin().lock(), std::io::stdout().lock()).map(|_| true).map_err(|e| e.to_string()),
+        Command::Serve => snapspec::serve::serve(std::io::stdin().lock(), std::io::stdout().lock())
+            .map(|_| true)
+            .map_err(|e| e.to_string()),
         Command::Explore(args) => explore_command(args),
         Command::Replay(args) => replay_command(args),
         Command::Mutants(args) => mutants_command(args),
+        Command::FuzzCorpus { out, vectors } => fuzz_corpus(&out, &vectors),
+        Command::Vectors(command) => snapspec::vectors_cli::run(command),
         Command::Clauses { markdown } => {
             print_clauses(markdown);
             Ok(true)
@@ -150,7 +175,8 @@ fn main() -> ExitCode {
 }
 
 fn config_for(name: &str) -> Result<Config, String> {
-    Config::preset(name).ok_or_else(|| format!("unknown profile {name:?}; known: {}", snapspec_model::config::PRESET_NAMES.join(", ")))
+    Config::preset(name)
+        .ok_or_else(|| format!("unknown profile {name:?}; known: {}", snapspec_model::config::PRESET_NAMES.join(", ")))
 }
 
 fn open_sut(args: &SutArgs) -> Result<Box<dyn SystemUnderTest>, String> {
@@ -160,10 +186,14 @@ fn open_sut(args: &SutArgs) -> Result<Box<dyn SystemUnderTest>, String> {
         "serve" => {
             let exe = std::env::current_exe().map_err(|e| e.to_string())?;
             let command = format!("'{}' serve", exe.display());
-            StdioSut::spawn(&command, timeout).map(|s| Box::new(s) as Box<dyn SystemUnderTest>).map_err(|f| f.to_string())
+            StdioSut::spawn(&command, timeout)
+                .map(|s| Box::new(s) as Box<dyn SystemUnderTest>)
+                .map_err(|f| f.to_string())
         }
         "pocketic" => open_pocketic(),
-        command => StdioSut::spawn(command, timeout).map(|s| Box::new(s) as Box<dyn SystemUnderTest>).map_err(|f| f.to_string()),
+        command => StdioSut::spawn(command, timeout)
+            .map(|s| Box::new(s) as Box<dyn SystemUnderTest>)
+            .map_err(|f| f.to_string()),
     }
 }
 
@@ -182,7 +212,11 @@ fn progress(quiet: bool, len: u64, what: &str) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(len);
-    bar.set_style(ProgressStyle::with_template("{prefix:>10} [{bar:40}] {pos}/{len} {elapsed}").expect("valid template").progress_chars("=> "));
+    bar.set_style(
+        ProgressStyle::with_template("{prefix:>10} [{bar:40}] {pos}/{len} {elapsed}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
     bar.set_prefix(what.to_string());
     bar
 }
@@ -195,7 +229,13 @@ fn check(args: CheckArgs) -> Result<bool, String> {
     let config = config_for(&args.sut.profile)?;
     let mut sut = open_sut(&args.sut)?;
     let started = Instant::now();
-    println!("snapspec check: implementation {:?}, profile {}, mode {:?}, seed {}", sut.manifest().implementation, config.name, args.sut.mode, args.seed);
+    println!(
+        "snapspec check: implementation {:?}, profile {}, mode {:?}, seed {}",
+        sut.manifest().implementation,
+        config.name,
+        args.sut.mode,
+        args.seed
+    );
     let mut coverage = Coverage::default();
     let mut findings = Findings { reports: Vec::new() };
 
@@ -215,20 +255,42 @@ fn check(args: CheckArgs) -> Result<bool, String> {
             coverage.merge(&report.coverage);
             for failure in report.failures {
                 let divergence = failure.divergence.expect("failures diverge");
-                let vector = snapspec_vectors::format::load(&failure.file).ok().and_then(|s| s.vectors.into_iter().find(|v| v.id == failure.id));
-                let trace = vector.map(|v| v.steps.iter().filter_map(|s| s.request().ok()).collect()).unwrap_or_default();
-                findings.reports.push(divergence_report("vectors", &config, trace, divergence, Some(format!("{} ({})", failure.file.display(), failure.id))));
+                let vector = snapspec_vectors::format::load(&failure.file)
+                    .ok()
+                    .and_then(|s| s.vectors.into_iter().find(|v| v.id == failure.id));
+                let trace =
+                    vector.map(|v| v.steps.iter().filter_map(|s| s.request().ok()).collect()).unwrap_or_default();
+                findings.reports.push(divergence_report(
+                    "vectors",
+                    &config,
+                    trace,
+                    divergence,
+                    Some(format!("{} ({})", failure.file.display(), failure.id)),
+                ));
             }
             bar.inc(1);
         }
         bar.finish_and_clear();
-        println!("vectors:     {} run, {} passed, {} skipped ({})", totals.0, totals.1, totals.2, args.vectors.display());
+        println!(
+            "vectors:     {} run, {} passed, {} skipped ({})",
+            totals.0,
+            totals.1,
+            totals.2,
+            args.vectors.display()
+        );
     } else {
         println!("vectors:     none at {} (skipped)", args.vectors.display());
     }
 
     // 2. Random campaign.
-    let options = CampaignOptions { seed: args.seed, cases: args.cases, steps_max: args.steps, mode: args.sut.mode, config: config.clone(), shrink_runs_max: 2_000 };
+    let options = CampaignOptions {
+        seed: args.seed,
+        cases: args.cases,
+        steps_max: args.steps,
+        mode: args.sut.mode,
+        config: config.clone(),
+        shrink_runs_max: 2_000,
+    };
     let bar = progress(args.sut.quiet, args.cases, "random");
     let report = campaign::run(sut.as_mut(), &options, |_| bar.inc(1));
     bar.finish_and_clear();
@@ -241,11 +303,22 @@ fn check(args: CheckArgs) -> Result<bool, String> {
         report.steps_run as f64 / report.elapsed.as_secs_f64().max(1e-9)
     );
     if let Some(finding) = report.finding {
-        let file = snapspec::regress::write_regression(&args.regressions, &config, &finding.divergence.signature(), &finding.requests, "shrunk divergence from a random campaign")
-            .map(|p| p.display().to_string())
-            .map_err(|e| eprintln!("warning: could not write the regression vector: {e}"))
-            .ok();
-        println!("             divergence in case {} ({} steps, shrunk to {})", finding.case, finding.original_len, finding.requests.len());
+        let file = snapspec::regress::write_regression(
+            &args.regressions,
+            &config,
+            &finding.divergence.signature(),
+            &finding.requests,
+            "shrunk divergence from a random campaign",
+        )
+        .map(|p| p.display().to_string())
+        .map_err(|e| eprintln!("warning: could not write the regression vector: {e}"))
+        .ok();
+        println!(
+            "             divergence in case {} ({} steps, shrunk to {})",
+            finding.case,
+            finding.original_len,
+            finding.requests.len()
+        );
         findings.reports.push(divergence_report("random", &config, finding.requests, finding.divergence, file));
     }
 
@@ -266,14 +339,28 @@ fn check(args: CheckArgs) -> Result<bool, String> {
     }
     let traces_max = args.explore_traces.min(model_report.paths.len() as u64 * world.actions.len() as u64);
     let bar = progress(args.sut.quiet, traces_max, "explore");
-    let sut_report = explore::explore_sut(sut.as_mut(), &config, args.sut.mode, &world, &model_report.paths, traces_max, |_| bar.inc(1));
+    let sut_report =
+        explore::explore_sut(sut.as_mut(), &config, args.sut.mode, &world, &model_report.paths, traces_max, |_| {
+            bar.inc(1)
+        });
     bar.finish_and_clear();
     coverage.merge(&sut_report.coverage);
-    println!("             {} traces ({} calls) replayed against the implementation", sut_report.traces, sut_report.steps);
+    println!(
+        "             {} traces ({} calls) replayed against the implementation",
+        sut_report.traces, sut_report.steps
+    );
     if let Some((trace, divergence)) = sut_report.divergence {
         let signature = divergence.signature();
         let trace = trace[..=divergence.step].to_vec();
-        let file = snapspec::regress::write_regression(&args.regressions, &config, &signature, &trace, "divergence found by exhaustive exploration").map(|p| p.display().to_string()).ok();
+        let file = snapspec::regress::write_regression(
+            &args.regressions,
+            &config,
+            &signature,
+            &trace,
+            "divergence found by exhaustive exploration",
+        )
+        .map(|p| p.display().to_string())
+        .ok();
         findings.reports.push(divergence_report("explore", &config, trace, divergence, file));
     }
 
@@ -281,17 +368,39 @@ fn check(args: CheckArgs) -> Result<bool, String> {
     finish(&args.sut, &findings, started)
 }
 
-fn divergence_report(campaign: &str, config: &Config, trace: Vec<snapspec_model::Request>, divergence: snapspec::run::Divergence, vector_file: Option<String>) -> DivergenceReport {
+fn divergence_report(
+    campaign: &str,
+    config: &Config,
+    trace: Vec<snapspec_model::Request>,
+    divergence: snapspec::run::Divergence,
+    vector_file: Option<String>,
+) -> DivergenceReport {
     let clauses = divergence.expected.clauses.clone();
-    DivergenceReport { campaign: campaign.into(), profile: config.name.clone(), trace, divergence, clauses, vector_file }
+    DivergenceReport {
+        campaign: campaign.into(),
+        profile: config.name.clone(),
+        trace,
+        divergence,
+        clauses,
+        vector_file,
+    }
 }
 
 fn print_summary(coverage: &Coverage, config: &Config) {
-    let methods: Vec<&str> = Call::METHOD_NAMES.iter().copied().filter(|m| coverage.methods.contains_key(*m) || method_in_profile(m, config)).collect();
+    let methods: Vec<&str> = Call::METHOD_NAMES
+        .iter()
+        .copied()
+        .filter(|m| coverage.methods.contains_key(*m) || method_in_profile(m, config))
+        .collect();
     println!("\n{}", coverage_table(coverage, &methods));
     let missing = uncovered(coverage);
     let ids: Vec<&str> = missing.iter().map(|c| c.id()).collect();
-    println!("uncovered clauses ({} of {}): {}", missing.len(), Clause::ALL.len(), if ids.is_empty() { "none".to_string() } else { ids.join(", ") });
+    println!(
+        "uncovered clauses ({} of {}): {}",
+        missing.len(),
+        Clause::ALL.len(),
+        if ids.is_empty() { "none".to_string() } else { ids.join(", ") }
+    );
 }
 
 fn method_in_profile(method: &str, config: &Config) -> bool {
@@ -349,7 +458,10 @@ fn explore_command(args: ExploreArgs) -> Result<bool, String> {
     }
     let mut sut = open_sut(&args.sut)?;
     let bar = progress(args.sut.quiet, args.sut_traces, "explore");
-    let sut_report = explore::explore_sut(sut.as_mut(), &config, args.sut.mode, &world, &report.paths, args.sut_traces, |_| bar.inc(1));
+    let sut_report =
+        explore::explore_sut(sut.as_mut(), &config, args.sut.mode, &world, &report.paths, args.sut_traces, |_| {
+            bar.inc(1)
+        });
     bar.finish_and_clear();
     println!("{} traces, {} calls against {:?}", sut_report.traces, sut_report.steps, sut.manifest().implementation);
     let mut findings = Findings { reports: Vec::new() };
@@ -363,15 +475,33 @@ fn explore_command(args: ExploreArgs) -> Result<bool, String> {
 fn replay_command(args: ReplayArgs) -> Result<bool, String> {
     let mut sut = open_sut(&args.sut)?;
     let bar = progress(args.sut.quiet, 0, "replay");
-    let report = replay::replay_path(sut.as_mut(), &args.path, args.sut.mode, || bar.inc(1)).map_err(|e| e.to_string())?;
+    let report =
+        replay::replay_path(sut.as_mut(), &args.path, args.sut.mode, || bar.inc(1)).map_err(|e| e.to_string())?;
     bar.finish_and_clear();
-    println!("{} vectors run, {} passed, {} failed, {} skipped (profile not supported)", report.vectors, report.passed, report.failures.len(), report.skipped);
+    println!(
+        "{} vectors run, {} passed, {} failed, {} skipped (profile not supported)",
+        report.vectors,
+        report.passed,
+        report.failures.len(),
+        report.skipped
+    );
     let mut findings = Findings { reports: Vec::new() };
     for failure in report.failures {
         let suite = snapspec_vectors::format::load(&failure.file).map_err(|e| e.to_string())?;
-        let trace = suite.vectors.iter().find(|v| v.id == failure.id).map(|v| v.steps.iter().filter_map(|s| s.request().ok()).collect()).unwrap_or_default();
+        let trace = suite
+            .vectors
+            .iter()
+            .find(|v| v.id == failure.id)
+            .map(|v| v.steps.iter().filter_map(|s| s.request().ok()).collect())
+            .unwrap_or_default();
         let divergence = failure.divergence.expect("failures diverge");
-        findings.reports.push(divergence_report("replay", &suite.profile, trace, divergence, Some(format!("{} ({})", failure.file.display(), failure.id))));
+        findings.reports.push(divergence_report(
+            "replay",
+            &suite.profile,
+            trace,
+            divergence,
+            Some(format!("{} ({})", failure.file.display(), failure.id)),
+        ));
     }
     finish(&args.sut, &findings, Instant::now())
 }
@@ -393,6 +523,14 @@ fn mutants_command(args: MutantArgs) -> Result<bool, String> {
     let _ = MutantSut::new(Fault::LimitOffByOne);
     println!("{} of {} mutants killed", results.iter().filter(|r| r.killed_by.is_some()).count(), results.len());
     Ok(all_killed)
+}
+
+fn fuzz_corpus(out: &std::path::Path, vectors: &std::path::Path) -> Result<bool, String> {
+    let counts = snapspec::corpus::write(out, vectors).map_err(|e| format!("{}: {e}", out.display()))?;
+    for (target, count) in counts {
+        println!("{target:<18} {count:>4} seeds in {}", out.join(target).display());
+    }
+    Ok(true)
 }
 
 fn print_clauses(markdown: bool) {

@@ -138,11 +138,22 @@ impl MutantSut {
     /// A mutant.
     pub fn new(fault: Fault) -> MutantSut {
         let config = Config::ic();
-        MutantSut { fault, state: State::new(&config), config, manifest: Manifest::full(&format!("mutant {}", fault.name())) }
+        MutantSut {
+            fault,
+            state: State::new(&config),
+            config,
+            manifest: Manifest::full(&format!("mutant {}", fault.name())),
+        }
     }
 
     /// Runs `request` as a controller would have, when the model rejected it only for `clause`.
-    fn override_rejection(&self, request: &Request, transition: &Transition, clause: Clause, as_caller: Option<snapspec_model::Principal>) -> Option<Transition> {
+    fn override_rejection(
+        &self,
+        request: &Request,
+        transition: &Transition,
+        clause: Clause,
+        as_caller: Option<snapspec_model::Principal>,
+    ) -> Option<Transition> {
         let rejection = transition.outcome.rejection()?;
         if rejection.violated.len() != 1 || rejection.violated[0].clause != clause {
             return None;
@@ -156,7 +167,8 @@ impl MutantSut {
         let before = &self.state;
         match self.fault {
             Fault::AnonymousCanList | Fault::NonControllerCanTake => {
-                let clause = if self.fault == Fault::AnonymousCanList { Clause::ListVisControllers } else { Clause::TakeCtrl };
+                let clause =
+                    if self.fault == Fault::AnonymousCanList { Clause::ListVisControllers } else { Clause::TakeCtrl };
                 self.override_rejection(request, &transition, clause, None).unwrap_or(transition)
             }
             Fault::NoOwnerControlCheck => {
@@ -165,9 +177,12 @@ impl MutantSut {
             }
             Fault::LoadableWithoutCheckpoint => {
                 let Some(rejection) = transition.outcome.rejection() else { return transition };
-                if rejection.violated.iter().any(|v| v.clause == Clause::LoadCrossLoadable) && rejection.violated.len() == 1 {
+                if rejection.violated.iter().any(|v| v.clause == Clause::LoadCrossLoadable)
+                    && rejection.violated.len() == 1
+                {
                     let mut clean = before.clone();
-                    let checkpointed = step(&self.config, &clean, &Request { caller: request.caller, call: Call::Checkpoint }).state;
+                    let checkpointed =
+                        step(&self.config, &clean, &Request { caller: request.caller, call: Call::Checkpoint }).state;
                     clean = checkpointed;
                     clean.checkpoints = before.checkpoints;
                     return step(&self.config, &clean, request);
@@ -187,7 +202,9 @@ impl MutantSut {
         let succeeded = transition.outcome.reply().is_some();
         let target = target_canister(&request.call);
         match (self.fault, &request.call) {
-            (Fault::ReplaceNotDeleting, Call::TakeCanisterSnapshot(args)) if succeeded && args.replace_snapshot.is_some() => {
+            (Fault::ReplaceNotDeleting, Call::TakeCanisterSnapshot(args))
+                if succeeded && args.replace_snapshot.is_some() =>
+            {
                 restore_missing_snapshots(before, &mut transition.state, args.canister_id);
             }
             (Fault::FailedReplaceDeletes, Call::TakeCanisterSnapshot(args)) if !succeeded => {
@@ -195,7 +212,10 @@ impl MutantSut {
                     transition.state.update_canister(&id.owner, |c| remove_snapshot(c, &id));
                 }
             }
-            (Fault::LoadKeepsStableMemory | Fault::LoadKeepsChunkStore | Fault::LoadKeepsCertifiedData, Call::LoadCanisterSnapshot(args)) if succeeded => {
+            (
+                Fault::LoadKeepsStableMemory | Fault::LoadKeepsChunkStore | Fault::LoadKeepsCertifiedData,
+                Call::LoadCanisterSnapshot(args),
+            ) if succeeded => {
                 let old = before.canister(&args.canister_id).expect("load succeeded").clone();
                 let fault = self.fault;
                 transition.state.update_canister(&args.canister_id, |c| keep_on_load(fault, c, &old));
@@ -206,15 +226,22 @@ impl MutantSut {
             }
             (Fault::TimerRestoredForTaken, Call::LoadCanisterSnapshot(args)) if succeeded => {
                 let id = SnapshotId::try_from_bytes(&args.snapshot_id.0).expect("load succeeded");
-                let snapshot = before.canister(&id.owner).and_then(|c| c.snapshots.get(&id)).expect("load succeeded").clone();
+                let snapshot =
+                    before.canister(&id.owner).and_then(|c| c.snapshots.get(&id)).expect("load succeeded").clone();
                 if snapshot.source == SnapshotSource::TakenFromCanister {
-                    transition.state.update_canister(&args.canister_id, |c| c.global_timer = snapshot.global_timer.unwrap_or(Timer::Inactive));
+                    transition.state.update_canister(&args.canister_id, |c| {
+                        c.global_timer = snapshot.global_timer.unwrap_or(Timer::Inactive)
+                    });
                 }
             }
             (Fault::IdReuseAfterDelete, Call::DeleteCanisterSnapshot(args)) if succeeded => {
-                transition.state.update_canister(&args.canister_id, |c| c.next_snapshot_id = c.next_snapshot_id.saturating_sub(1));
+                transition
+                    .state
+                    .update_canister(&args.canister_id, |c| c.next_snapshot_id = c.next_snapshot_id.saturating_sub(1));
             }
-            (Fault::FailureConsumesId, Call::TakeCanisterSnapshot(args)) if !succeeded && before.canister(&args.canister_id).is_some() => {
+            (Fault::FailureConsumesId, Call::TakeCanisterSnapshot(args))
+                if !succeeded && before.canister(&args.canister_id).is_some() =>
+            {
                 transition.state.update_canister(&args.canister_id, |c| c.next_snapshot_id += 1);
             }
             (Fault::UninstallDropsSnapshots, Call::UninstallCode { canister_id, .. }) if succeeded => {
@@ -242,15 +269,19 @@ impl MutantSut {
 
     fn rewrite(&self, observed: Observed) -> Observed {
         match (self.fault, observed) {
-            (Fault::WrongErrorCodeNotFound, Observed::Reject { code: 305, message, .. }) => Observed::Reject { code: 301, reject_code: 3, message },
-            (Fault::WrongRejectCode, Observed::Reject { code: 406, message, .. }) => Observed::Reject { code: 406, reject_code: 5, message },
+            (Fault::WrongErrorCodeNotFound, Observed::Reject { code: 305, message, .. }) => {
+                Observed::Reject { code: 301, reject_code: 3, message }
+            }
+            (Fault::WrongRejectCode, Observed::Reject { code: 406, message, .. }) => {
+                Observed::Reject { code: 406, reject_code: 5, message }
+            }
             (Fault::ListUnordered, Observed::Reply { reply: Reply::Snapshots(mut list) }) => {
                 list.reverse();
                 Observed::Reply { reply: Reply::Snapshots(list) }
             }
-            (Fault::TimestampStale, Observed::Reply { reply: Reply::Snapshot(info) }) => {
-                Observed::Reply { reply: Reply::Snapshot(SnapshotInfo { taken_at_timestamp: info.taken_at_timestamp - 1, ..info }) }
-            }
+            (Fault::TimestampStale, Observed::Reply { reply: Reply::Snapshot(info) }) => Observed::Reply {
+                reply: Reply::Snapshot(SnapshotInfo { taken_at_timestamp: info.taken_at_timestamp - 1, ..info }),
+            },
             (_, observed) => observed,
         }
     }
@@ -265,7 +296,9 @@ fn target_canister(call: &Call) -> Option<CanisterId> {
 fn controller_of(state: &State, call: &Call) -> Option<snapspec_model::Principal> {
     let target = state.canister(&target_canister(call)?)?;
     let owner = match call {
-        Call::LoadCanisterSnapshot(args) => SnapshotId::try_from_bytes(&args.snapshot_id.0).ok().and_then(|id| state.canister(&id.owner)),
+        Call::LoadCanisterSnapshot(args) => {
+            SnapshotId::try_from_bytes(&args.snapshot_id.0).ok().and_then(|id| state.canister(&id.owner))
+        }
         _ => None,
     };
     target.controllers.iter().copied().find(|p| owner.is_none_or(|o| o.is_controller(p)))
@@ -351,10 +384,15 @@ pub fn hunt(fault: Fault, seed: u64, cases: u64) -> HuntResult {
     let started = std::time::Instant::now();
     let config = Config::ic();
     let mut sut = MutantSut::new(fault);
-    let options = CampaignOptions { seed, cases, steps_max: 40, mode: Mode::Strict, config: config.clone(), shrink_runs_max: 0 };
+    let options =
+        CampaignOptions { seed, cases, steps_max: 40, mode: Mode::Strict, config: config.clone(), shrink_runs_max: 0 };
     let report = campaign::run(&mut sut, &options, |_| {});
     if let Some(finding) = report.finding {
-        return HuntResult { fault, killed_by: Some(format!("random case {}", finding.case)), elapsed: started.elapsed() };
+        return HuntResult {
+            fault,
+            killed_by: Some(format!("random case {}", finding.case)),
+            elapsed: started.elapsed(),
+        };
     }
     let world = ExploreWorld::new(&config, 2);
     let model = explore::explore_model(&config, &world, 2);

@@ -50,7 +50,8 @@ pub fn model_invariants(data: &[u8]) -> Result<(), String> {
 pub fn differential_sut() -> Box<dyn SystemUnderTest + Send> {
     let choice = std::env::var("SNAPSPEC_FUZZ_SUT").unwrap_or_else(|_| "model".into());
     if let Some(name) = choice.strip_prefix("mutant:") {
-        let fault = Fault::ALL.into_iter().find(|f| f.name() == name).unwrap_or_else(|| panic!("unknown mutant {name}"));
+        let fault =
+            Fault::ALL.into_iter().find(|f| f.name() == name).unwrap_or_else(|| panic!("unknown mutant {name}"));
         return Box::new(MutantSut::new(fault));
     }
     if choice == "model" {
@@ -70,7 +71,14 @@ pub fn differential(sut: &mut dyn SystemUnderTest, data: &[u8]) -> Result<(), St
     }
     match run_trace(sut, &config, Mode::Strict, &requests).divergence {
         None => Ok(()),
-        Some(d) => Err(format!("profile {}: step {} {}: {:?} {:?}", config.name, d.step, crate::report::render_request(&d.request), d.mismatch, d.fault)),
+        Some(d) => Err(format!(
+            "profile {}: step {} {}: {:?} {:?}",
+            config.name,
+            d.step,
+            crate::report::render_request(&d.request),
+            d.mismatch,
+            d.fault
+        )),
     }
 }
 
@@ -81,7 +89,9 @@ pub fn checksum(data: &[u8]) -> Result<(), String> {
     let mut flat = vec![0u8; 4 * WASM_PAGE_SIZE_BYTES as usize];
     let mut midway: Option<(Memory, [u8; 32])> = None;
     for (index, chunk) in data.chunks(7).enumerate() {
-        let offset = (u32::from_le_bytes([chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0), 0]) as usize) % flat.len();
+        let offset = (u32::from_le_bytes([chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0), 0])
+            as usize)
+            % flat.len();
         let bytes: Vec<u8> = chunk[3.min(chunk.len())..].iter().copied().take(flat.len() - offset).collect();
         memory.write(offset as u64, &bytes).map_err(|e| e.to_string())?;
         flat[offset..offset + bytes.len()].copy_from_slice(&bytes);
@@ -102,7 +112,9 @@ pub fn checksum(data: &[u8]) -> Result<(), String> {
         return Err("memory contents differ from the flat reference".into());
     }
     match midway {
-        Some((clone, digest)) if clone.digest() != digest => Err("a clone's checksum changed when the original was written".into()),
+        Some((clone, digest)) if clone.digest() != digest => {
+            Err("a clone's checksum changed when the original was written".into())
+        }
         _ => Ok(()),
     }
 }
@@ -112,7 +124,8 @@ pub fn vector_parse(data: &[u8]) -> Result<(), String> {
     let data = &data[..data.len().min(INPUT_BYTES_MAX)];
     if let Ok(suite) = snapspec_vectors::format::parse(data) {
         // Whatever parses must serialize and parse again to the same suite.
-        let again = snapspec_vectors::format::parse(snapspec_vectors::format::to_json(&suite).as_bytes()).map_err(|e| format!("{e:?}"))?;
+        let again = snapspec_vectors::format::parse(snapspec_vectors::format::to_json(&suite).as_bytes())
+            .map_err(|e| format!("{e:?}"))?;
         if again != suite {
             return Err("a parsed suite does not survive a write/parse round trip".into());
         }
@@ -130,7 +143,8 @@ pub fn protocol_line(data: &[u8]) -> Result<(), String> {
     crate::serve::serve(input.as_bytes(), &mut output).map_err(|e| e.to_string())?;
     let answer = String::from_utf8(output).map_err(|e| e.to_string())?;
     if !answer.trim().is_empty() {
-        serde_json::from_str::<crate::protocol::FromImpl>(answer.trim()).map_err(|e| format!("serve answered with an invalid message: {e}: {answer}"))?;
+        serde_json::from_str::<crate::protocol::FromImpl>(answer.trim())
+            .map_err(|e| format!("serve answered with an invalid message: {e}: {answer}"))?;
     }
     Ok(())
 }

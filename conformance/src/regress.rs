@@ -22,23 +22,22 @@ pub fn vector_for(config: &Config, id: &str, comment: &str, requests: &[Request]
         state = transition.state;
     }
     clauses.sort();
-    Vector { id: id.to_string(), comment: comment.to_string(), status: Status::Normative, clauses, steps }
+    Vector::new(id, comment, Status::Normative, clauses, steps)
 }
 
 /// Writes a one-vector suite under `dir`, atomically; returns the file.
-pub fn write_regression(dir: &Path, config: &Config, signature: &str, requests: &[Request], comment: &str) -> std::io::Result<PathBuf> {
+pub fn write_regression(
+    dir: &Path,
+    config: &Config,
+    signature: &str,
+    requests: &[Request],
+    comment: &str,
+) -> std::io::Result<PathBuf> {
     use sha2::{Digest, Sha256};
     let digest = hex::encode(&Sha256::digest(serde_json::to_vec(requests).expect("requests serialize"))[..6]);
     let slug: String = signature.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
     let name = format!("{}-{}-{}", config.name, slug, digest);
-    let suite = Suite {
-        format: format::FORMAT.into(),
-        provenance: format::provenance(config),
-        suite: "regressions".into(),
-        profile: config.clone(),
-        certifies: None,
-        vectors: vec![vector_for(config, &name, comment, requests)],
-    };
+    let suite = Suite::new(config, "regressions", vec![vector_for(config, &name, comment, requests)]);
     let path = dir.join(format!("{name}.json"));
     format::write_atomic(&path, &suite)?;
     Ok(path)

@@ -53,7 +53,12 @@ pub fn suite_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
 }
 
 /// Replays one vector of `suite`.
-pub fn replay_vector(sut: &mut dyn SystemUnderTest, suite: &Suite, vector: &Vector, mode: Mode) -> (Option<Divergence>, Coverage) {
+pub fn replay_vector(
+    sut: &mut dyn SystemUnderTest,
+    suite: &Suite,
+    vector: &Vector,
+    mode: Mode,
+) -> (Option<Divergence>, Coverage) {
     let requests: Vec<_> = vector.steps.iter().map(|s| s.request().expect("validated at load")).collect();
     let mut expectations = vector.steps.iter().map(|s| s.expectation());
     let result = run_steps(sut, &suite.profile, mode, &requests, |_| expectations.next().expect("one per step"));
@@ -67,8 +72,17 @@ pub fn supported(sut: &dyn SystemUnderTest, vector: &Vector) -> bool {
 }
 
 /// Replays every vector of every suite under `path`. Load errors are returned, not panicked.
-pub fn replay_path(sut: &mut dyn SystemUnderTest, path: &Path, mode: Mode, mut tick: impl FnMut()) -> Result<ReplayReport, LoadError> {
-    let files = suite_files(path).map_err(|e| LoadError { file: path.to_path_buf(), path: ".".into(), message: e.to_string() })?;
+pub fn replay_path(
+    sut: &mut dyn SystemUnderTest,
+    path: &Path,
+    mode: Mode,
+    mut tick: impl FnMut(),
+) -> Result<ReplayReport, LoadError> {
+    let files = suite_files(path).map_err(|e| LoadError {
+        file: path.to_path_buf(),
+        path: ".".into(),
+        message: e.to_string(),
+    })?;
     let mut report = ReplayReport::default();
     for file in files {
         let suite = format::load(&file)?;
@@ -87,7 +101,11 @@ pub fn replay_path(sut: &mut dyn SystemUnderTest, path: &Path, mode: Mode, mut t
             tick();
             match divergence {
                 None => report.passed += 1,
-                Some(divergence) => report.failures.push(VectorResult { file: file.clone(), id: vector.id.clone(), divergence: Some(divergence) }),
+                Some(divergence) => report.failures.push(VectorResult {
+                    file: file.clone(),
+                    id: vector.id.clone(),
+                    divergence: Some(divergence),
+                }),
             }
         }
     }

@@ -31,7 +31,14 @@ impl DivergenceReport {
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         let d = &self.divergence;
-        let _ = writeln!(out, "DIVERGENCE ({}, profile {}) at step {} of {}:", self.campaign, self.profile, d.step, self.trace.len());
+        let _ = writeln!(
+            out,
+            "DIVERGENCE ({}, profile {}) at step {} of {}:",
+            self.campaign,
+            self.profile,
+            d.step,
+            self.trace.len()
+        );
         for (index, request) in self.trace.iter().enumerate() {
             let marker = if index == d.step { ">>" } else { "  " };
             let _ = writeln!(out, "{marker} {index:>3}  {}", render_request(request));
@@ -64,7 +71,11 @@ impl DivergenceReport {
 /// One line for a request.
 pub fn render_request(request: &Request) -> String {
     let mut call = serde_json::to_value(&request.call).expect("calls serialize");
-    let method = call.as_object_mut().and_then(|m| m.remove("method")).and_then(|m| m.as_str().map(String::from)).unwrap_or_default();
+    let method = call
+        .as_object_mut()
+        .and_then(|m| m.remove("method"))
+        .and_then(|m| m.as_str().map(String::from))
+        .unwrap_or_default();
     let mut args = call.to_string();
     if args.len() > 200 {
         args = format!("{}…", &args[..args.char_indices().nth(200).map_or(args.len(), |(i, _)| i)]);
@@ -92,7 +103,14 @@ pub fn coverage_table(coverage: &Coverage, methods: &[&str]) -> String {
     let _ = writeln!(out, "\n{:<28} {:>9} {:>6}  status", "clause", "pass", "fail");
     for clause in Clause::ALL {
         let tally = coverage.clauses.get(clause).copied().unwrap_or_default();
-        let _ = writeln!(out, "{:<28} {:>9} {:>6}  {}", clause.id(), tally.pass, tally.fail, status(tally.pass, tally.fail));
+        let _ = writeln!(
+            out,
+            "{:<28} {:>9} {:>6}  {}",
+            clause.id(),
+            tally.pass,
+            tally.fail,
+            status(tally.pass, tally.fail)
+        );
     }
     out
 }

@@ -32,7 +32,10 @@ impl Divergence {
     pub fn signature(&self) -> String {
         let what = match (&self.mismatch, &self.fault) {
             (Some(m), _) => m.field.split('[').next().unwrap_or(&m.field).to_string(),
-            (None, Some(fault)) => serde_json::to_value(fault).ok().and_then(|v| v.get("fault")?.as_str().map(String::from)).unwrap_or_default(),
+            (None, Some(fault)) => serde_json::to_value(fault)
+                .ok()
+                .and_then(|v| v.get("fault")?.as_str().map(String::from))
+                .unwrap_or_default(),
             _ => String::new(),
         };
         format!("{}:{what}", self.request.call.method_name())
@@ -151,8 +154,22 @@ pub fn run_steps(
     result
 }
 
-fn fault_divergence(step: usize, request: &Request, sut_request: &Request, expected: Expectation, fault: SutFault) -> Divergence {
-    Divergence { step, request: request.clone(), sut_request: sut_request.clone(), expected, actual: None, mismatch: None, fault: Some(fault) }
+fn fault_divergence(
+    step: usize,
+    request: &Request,
+    sut_request: &Request,
+    expected: Expectation,
+    fault: SutFault,
+) -> Divergence {
+    Divergence {
+        step,
+        request: request.clone(),
+        sut_request: sut_request.clone(),
+        expected,
+        actual: None,
+        mismatch: None,
+        fault: Some(fault),
+    }
 }
 
 /// The model's transitions for a trace, without any implementation (for model-side shrinking).

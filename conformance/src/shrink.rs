@@ -48,11 +48,15 @@ pub fn shrink(
         })
     } else {
         let target = model_signature(config, &failing, failing.len() - 1);
-        ddmin(failing.clone(), |candidate| (model_signature(config, candidate, candidate.len() - 1) == target).then(|| candidate.to_vec()))
+        ddmin(failing.clone(), |candidate| {
+            (model_signature(config, candidate, candidate.len() - 1) == target).then(|| candidate.to_vec())
+        })
     };
     sut_runs += 1;
     match run_trace(sut, config, mode, &shrunk).divergence {
-        Some(found) => Shrunk { requests: shrunk[..=found.step].to_vec(), divergence: found, sut_runs, confirmed: true },
+        Some(found) => {
+            Shrunk { requests: shrunk[..=found.step].to_vec(), divergence: found, sut_runs, confirmed: true }
+        }
         None => Shrunk { requests: failing, divergence: divergence.clone(), sut_runs, confirmed: false },
     }
 }

@@ -110,7 +110,9 @@ impl fmt::Display for SutFault {
             SutFault::Exited { status, .. } => write!(f, "the implementation exited (status {status:?})"),
             SutFault::Garbage { line, error, .. } => write!(f, "invalid message {line:?}: {error}"),
             SutFault::WrongId { expected, got } => write!(f, "answered request {got} while {expected} was pending"),
-            SutFault::ProtocolVersion { got } => write!(f, "speaks protocol version {got}, not {}", crate::protocol::PROTOCOL_VERSION),
+            SutFault::ProtocolVersion { got } => {
+                write!(f, "speaks protocol version {got}, not {}", crate::protocol::PROTOCOL_VERSION)
+            }
             SutFault::Unexpected { message } => write!(f, "unexpected message: {message}"),
             SutFault::Declined { message } => write!(f, "declined: {message}"),
         }
@@ -121,9 +123,9 @@ impl SutFault {
     /// The implementation's stderr tail, where the fault captured one.
     pub fn stderr_tail(&self) -> Option<&str> {
         match self {
-            SutFault::Timeout { stderr_tail, .. } | SutFault::Exited { stderr_tail, .. } | SutFault::Garbage { stderr_tail, .. } => {
-                Some(stderr_tail)
-            }
+            SutFault::Timeout { stderr_tail, .. }
+            | SutFault::Exited { stderr_tail, .. }
+            | SutFault::Garbage { stderr_tail, .. } => Some(stderr_tail),
             _ => None,
         }
     }
@@ -170,7 +172,9 @@ impl Manifest {
             Call::CanisterInfo { .. } => self.has(Capability::CanisterInfo),
             Call::TopUp { .. } => self.has(Capability::TopUp),
             Call::InstallCode { wasm_module, globals, .. } => {
-                self.has(Capability::AnyModule) || (wasm_module, globals) == (&snapspec_model::generators::module(0).0, &snapspec_model::generators::module(0).1)
+                self.has(Capability::AnyModule)
+                    || (wasm_module, globals)
+                        == (&snapspec_model::generators::module(0).0, &snapspec_model::generators::module(0).1)
             }
             _ => true,
         }
@@ -200,7 +204,10 @@ pub struct ModelSut {
 impl ModelSut {
     /// A model SUT (reset chooses the profile).
     pub fn new() -> ModelSut {
-        ModelSut { model: snapspec_model::Model::new(Config::ic()), manifest: Manifest::full("snapspec-model (in-process)") }
+        ModelSut {
+            model: snapspec_model::Model::new(Config::ic()),
+            manifest: Manifest::full("snapspec-model (in-process)"),
+        }
     }
 }
 

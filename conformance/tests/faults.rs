@@ -29,7 +29,10 @@ fn fault_of(name: &str) -> SutFault {
     let report = campaign::run(&mut sut, &options(), |_| {});
     let finding = report.finding.unwrap_or_else(|| panic!("{name}: no finding"));
     assert!(!finding.requests.is_empty(), "{name}: the finding carries the trace");
-    finding.divergence.fault.unwrap_or_else(|| panic!("{name}: expected a fault, got {:?}", finding.divergence.mismatch))
+    finding
+        .divergence
+        .fault
+        .unwrap_or_else(|| panic!("{name}: expected a fault, got {:?}", finding.divergence.mismatch))
 }
 
 #[test]
@@ -93,7 +96,19 @@ fn a_missing_program_cannot_spawn_or_exits() {
 #[test]
 fn the_cli_exits_nonzero_and_prints_the_report() {
     let output = Command::new(env!("CARGO_BIN_EXE_snapspec"))
-        .args(["check", "--quiet", "--cases", "2", "--steps", "5", "--depth", "1", "--timeout-ms", "500", "--regressions"])
+        .args([
+            "check",
+            "--quiet",
+            "--cases",
+            "2",
+            "--steps",
+            "5",
+            "--depth",
+            "1",
+            "--timeout-ms",
+            "500",
+            "--regressions",
+        ])
         .arg(std::env::temp_dir().join("snapspec-faults-regressions"))
         .args(["--sut", &fixture("garbage.sh")])
         .output()

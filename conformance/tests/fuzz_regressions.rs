@@ -58,11 +58,22 @@ fn protocol_line() {
     replay(
         "protocol_line",
         oracles::protocol_line,
-        &[b"", b"{}", b"{\"type\":\"call\",\"id\":1}", b"{\"type\":\"bye\",\"id\":1}", b"\x00\x01", b"{\"type\":\"reset\",\"id\":1,\"config\":null}"],
+        &[
+            b"",
+            b"{}",
+            b"{\"type\":\"call\",\"id\":1}",
+            b"{\"type\":\"bye\",\"id\":1}",
+            b"\x00\x01",
+            b"{\"type\":\"reset\",\"id\":1,\"config\":null}",
+        ],
     );
 }
 
 #[test]
 fn candid_args() {
-    replay("candid_args", oracles::candid_args, &[b"", b"\x00DIDL", b"\x01DIDL\x00\x01\x71\xff\xff\xff\xff\x0f", &[0x02; 100]]);
+    replay(
+        "candid_args",
+        oracles::candid_args,
+        &[b"", b"\x00DIDL", b"\x01DIDL\x00\x01\x71\xff\xff\xff\xff\x0f", &[0x02; 100]],
+    );
 }

@@ -14,7 +14,12 @@ fn the_harness_kills_every_mutant() {
     let mut survivors = Vec::new();
     for result in &results {
         // Time to detection, for the log (never asserted: timing is a benchmark's business).
-        println!("{:<30} {:<40} {:>8.1} ms", result.fault.name(), result.killed_by.as_deref().unwrap_or("SURVIVED"), result.elapsed.as_secs_f64() * 1e3);
+        println!(
+            "{:<30} {:<40} {:>8.1} ms",
+            result.fault.name(),
+            result.killed_by.as_deref().unwrap_or("SURVIVED"),
+            result.elapsed.as_secs_f64() * 1e3
+        );
         if result.killed_by.is_none() {
             survivors.push(result.fault.name());
         }
@@ -28,7 +33,14 @@ fn the_correct_model_passes_the_same_campaigns() {
     for profile in snapspec_model::config::PRESET_NAMES {
         let config = Config::preset(profile).unwrap();
         for mode in [Mode::Strict, Mode::Spec] {
-            let options = CampaignOptions { seed: 1, cases: 300, steps_max: 40, mode, config: config.clone(), shrink_runs_max: 0 };
+            let options = CampaignOptions {
+                seed: 1,
+                cases: 300,
+                steps_max: 40,
+                mode,
+                config: config.clone(),
+                shrink_runs_max: 0,
+            };
             let report = campaign::run(&mut ModelSut::new(), &options, |_| {});
             assert!(report.finding.is_none(), "{profile} {mode:?}: {:?}", report.finding.map(|f| f.divergence));
         }

@@ -63,10 +63,7 @@ fn incremental(c: &mut Criterion, flat: &[u8]) {
     let page = vec![0x5a; OS_PAGE_SIZE_BYTES];
     let pages = base.size_bytes() / OS_PAGE_SIZE_BYTES as u64;
     let mut group = c.benchmark_group("memory_1GiB");
-    group
-        .sample_size(10)
-        .warm_up_time(Duration::from_millis(300))
-        .measurement_time(Duration::from_secs(1));
+    group.sample_size(10).warm_up_time(Duration::from_millis(300)).measurement_time(Duration::from_secs(1));
     // A snapshot shares `base`; the live memory then dirties one page and is rehashed.
     let mut next = 0u64;
     group.bench_function("clone_write_1_page_rechecksum", |b| {

@@ -161,7 +161,9 @@ pub enum ChangeOrigin {
 #[serde(rename_all = "snake_case")]
 #[allow(missing_docs)]
 pub enum ChangeDetails {
-    Creation { controllers: Vec<Principal> },
+    Creation {
+        controllers: Vec<Principal>,
+    },
     CodeUninstall,
     CodeDeployment {
         mode: InstallMode,
@@ -177,7 +179,9 @@ pub enum ChangeDetails {
         /// Set for cross-canister loads (spec 0.50+).
         from_canister_id: Option<CanisterId>,
     },
-    ControllersChange { controllers: Vec<Principal> },
+    ControllersChange {
+        controllers: Vec<Principal>,
+    },
 }
 
 /// One canister-history entry.

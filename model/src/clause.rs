@@ -289,14 +289,23 @@ impl<'de> Deserialize<'de> for Clause {
 pub const INVARIANTS: &[(&str, &str)] = &[
     ("INV.FAILURE_UNCHANGED", "A rejected call leaves the state exactly as it was."),
     ("INV.ID.UNIQUE", "Snapshot ids are unique across the subnet."),
-    ("INV.ID.OWNER", "Every snapshot id names the canister that holds it, with a local number below its `next_snapshot_id`."),
+    (
+        "INV.ID.OWNER",
+        "Every snapshot id names the canister that holds it, with a local number below its `next_snapshot_id`.",
+    ),
     ("INV.ID.FRESH", "A successful take returns an id never seen before in the run."),
     ("INV.LIMIT", "No canister holds more than `snapshots_per_canister_max` snapshots."),
-    ("INV.SNAPSHOTS_SIZE", "A canister's `snapshots_size` equals the sum of its snapshots' sizes, and each size follows TAKE.SIZE."),
+    (
+        "INV.SNAPSHOTS_SIZE",
+        "A canister's `snapshots_size` equals the sum of its snapshots' sizes, and each size follows TAKE.SIZE.",
+    ),
     ("INV.SUBNET_MEMORY", "The subnet's used memory never exceeds its capacity."),
     ("INV.VERSION_MONOTONE", "Canister versions never decrease."),
     ("INV.TIME_MONOTONE", "Time never decreases."),
-    ("INV.HISTORY", "`total_num_changes` ≥ recent entries, recent entries ≤ 20, versions in history are non-decreasing."),
+    (
+        "INV.HISTORY",
+        "`total_num_changes` ≥ recent entries, recent entries ≤ 20, versions in history are non-decreasing.",
+    ),
 ];
 
 /// Renders `docs/clauses.md`.
@@ -304,7 +313,9 @@ pub fn render_markdown() -> String {
     let mut out = String::new();
     out.push_str("# Clauses\n\n");
     out.push_str("<!-- Generated from model/src/clause.rs by `cargo run -- clauses --markdown`; a test keeps it in sync. -->\n\n");
-    out.push_str("Every precondition (P) and effect (E) of the model, with the sentence of `shared/reference/` it implements. ");
+    out.push_str(
+        "Every precondition (P) and effect (E) of the model, with the sentence of `shared/reference/` it implements. ",
+    );
     out.push_str("`spec` = ic-interface-spec.md, `replica` = ic-replica.md, `proposal` = proposal-2024.md, `tools` = snapshot-tools-and-formats.md, ");
     out.push_str("`model` = a choice of this project where the references are silent.\n\n");
     let mut group = "";

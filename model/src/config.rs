@@ -185,7 +185,12 @@ impl Config {
 
     /// Spec 0.28 (2024): one snapshot, explicit replace, no cross-canister load.
     pub fn ic_2024() -> Config {
-        Config { name: "ic-2024".into(), spec_version: "0.28.0".into(), snapshots_per_canister_max: 1, ..Config::ic_0_35() }
+        Config {
+            name: "ic-2024".into(),
+            spec_version: "0.28.0".into(),
+            snapshots_per_canister_max: 1,
+            ..Config::ic_0_35()
+        }
     }
 
     /// The 2024 forum proposal: one slot replaced implicitly, labels, checksums in listings.

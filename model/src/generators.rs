@@ -96,8 +96,12 @@ impl World {
             if index == 1 && self.principals.len() > 1 {
                 controllers.push(self.principals[1]);
             }
-            requests.push(Request { caller: owner, call: Call::CreateCanister { controllers: Some(controllers), cycles: 1 << 50 } });
-            requests.push(Request { caller: owner, call: install(CanisterId::from_index(index), InstallMode::Install, 0) });
+            requests.push(Request {
+                caller: owner,
+                call: Call::CreateCanister { controllers: Some(controllers), cycles: 1 << 50 },
+            });
+            requests
+                .push(Request { caller: owner, call: install(CanisterId::from_index(index), InstallMode::Install, 0) });
         }
         requests
     }
@@ -196,7 +200,12 @@ fn take(u: &mut Unstructured, world: &World) -> Result<Call> {
     }
     let replace_snapshot = if u.ratio(1, 3)? { Some(snapshot_id(u, world)?) } else { None };
     let uninstall_code = if u.ratio(1, 8)? { Some(u.arbitrary()?) } else { None };
-    Ok(Call::TakeCanisterSnapshot(TakeArgs { canister_id, replace_snapshot, uninstall_code, sender_canister_version: None }))
+    Ok(Call::TakeCanisterSnapshot(TakeArgs {
+        canister_id,
+        replace_snapshot,
+        uninstall_code,
+        sender_canister_version: None,
+    }))
 }
 
 /// Mostly plain takes on the first canister, so the limit is reached and crossed.
@@ -206,7 +215,12 @@ fn takes_to_the_limit(u: &mut Unstructured, world: &World) -> Result<Call> {
         return Ok(Call::TakeSnapshot { canister_id, label: None });
     }
     let replace_snapshot = if u.ratio(1, 10)? { Some(snapshot_id(u, world)?) } else { None };
-    Ok(Call::TakeCanisterSnapshot(TakeArgs { canister_id, replace_snapshot, uninstall_code: None, sender_canister_version: None }))
+    Ok(Call::TakeCanisterSnapshot(TakeArgs {
+        canister_id,
+        replace_snapshot,
+        uninstall_code: None,
+        sender_canister_version: None,
+    }))
 }
 
 fn load(u: &mut Unstructured, world: &World) -> Result<Call> {
@@ -214,7 +228,9 @@ fn load(u: &mut Unstructured, world: &World) -> Result<Call> {
     let snapshot_id = snapshot_id(u, world)?;
     Ok(match world.api {
         Api::Proposal => Call::LoadSnapshot { snapshot_id, canister_id },
-        Api::Management => Call::LoadCanisterSnapshot(LoadArgs { canister_id, snapshot_id, sender_canister_version: None }),
+        Api::Management => {
+            Call::LoadCanisterSnapshot(LoadArgs { canister_id, snapshot_id, sender_canister_version: None })
+        }
     })
 }
 
@@ -238,8 +254,12 @@ fn delete(u: &mut Unstructured, world: &World) -> Result<Call> {
 fn execution(u: &mut Unstructured, world: &World) -> Result<Call> {
     let canister_id = canister(u, world)?;
     Ok(match u.int_in_range(0..=9u8)? {
-        0..=3 => Call::WriteWasmMemory { canister_id, offset: offset(u, world)?, bytes: bytes(u, world.write_bytes_max)? },
-        4..=5 => Call::WriteStableMemory { canister_id, offset: offset(u, world)?, bytes: bytes(u, world.write_bytes_max)? },
+        0..=3 => {
+            Call::WriteWasmMemory { canister_id, offset: offset(u, world)?, bytes: bytes(u, world.write_bytes_max)? }
+        }
+        4..=5 => {
+            Call::WriteStableMemory { canister_id, offset: offset(u, world)?, bytes: bytes(u, world.write_bytes_max)? }
+        }
         6 => Call::ReadStableMemory { canister_id, offset: offset(u, world)?, len: u.int_in_range(0..=16)? },
         7 if u.ratio(1, 3)? => Call::ReadGlobals { canister_id },
         7 => Call::SetGlobal { canister_id, index: u.int_in_range(0..=2)?, value: global(u)? },
@@ -278,7 +298,11 @@ fn lifecycle(u: &mut Unstructured, world: &World) -> Result<Call> {
     let canister_id = canister(u, world)?;
     Ok(match u.int_in_range(0..=12u8)? {
         0 => Call::CreateCanister { controllers: None, cycles: 1 << 50 },
-        1 => install(canister_id, *u.choose(&[InstallMode::Install, InstallMode::Reinstall, InstallMode::Upgrade])?, u.int_in_range(0..=2)?),
+        1 => install(
+            canister_id,
+            *u.choose(&[InstallMode::Install, InstallMode::Reinstall, InstallMode::Upgrade])?,
+            u.int_in_range(0..=2)?,
+        ),
         2 => Call::UninstallCode { canister_id, sender_canister_version: None },
         3 => Call::StartCanister { canister_id },
         4 => Call::StopCanister { canister_id },
@@ -340,7 +364,8 @@ fn swarm(u: &mut Unstructured, world: &World) -> World {
 #[cfg(feature = "proptest")]
 pub fn requests_strategy(world: World, len_max: usize) -> impl proptest::strategy::Strategy<Value = Vec<Request>> {
     use proptest::prelude::*;
-    proptest::collection::vec(any::<u8>(), 0..len_max * 12).prop_map(move |data| requests_from_bytes(&data, &world, len_max))
+    proptest::collection::vec(any::<u8>(), 0..len_max * 12)
+        .prop_map(move |data| requests_from_bytes(&data, &world, len_max))
 }
 
 /// quickcheck front-end: a request sequence over [`World::small`] with the management API.

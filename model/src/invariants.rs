@@ -44,11 +44,19 @@ impl InvariantChecker {
     }
 
     /// Checks one step from `before` to `transition.state`.
-    pub fn observe(&mut self, config: &Config, before: &State, transition: &Transition) -> Result<(), InvariantViolation> {
+    pub fn observe(
+        &mut self,
+        config: &Config,
+        before: &State,
+        transition: &Transition,
+    ) -> Result<(), InvariantViolation> {
         let after = &transition.state;
         if let Outcome::Reject(rejection) = &transition.outcome {
             if !after.is_same(before) && after != before {
-                return fail("INV.FAILURE_UNCHANGED", format!("rejected with {} but the state changed", rejection.error.code));
+                return fail(
+                    "INV.FAILURE_UNCHANGED",
+                    format!("rejected with {} but the state changed", rejection.error.code),
+                );
             }
         }
         self.check_fresh_id(&transition.outcome)?;
@@ -79,7 +87,10 @@ pub fn check_state(config: &Config, state: &State) -> Result<(), InvariantViolat
         let mut size_sum = 0;
         for (id, snapshot) in &canister.snapshots {
             if *id != snapshot.id || id.owner != *canister_id || id.local >= canister.next_snapshot_id {
-                return fail("INV.ID.OWNER", format!("{id} held by {canister_id} (next local id {})", canister.next_snapshot_id));
+                return fail(
+                    "INV.ID.OWNER",
+                    format!("{id} held by {canister_id} (next local id {})", canister.next_snapshot_id),
+                );
             }
             if !ids.insert(*id) {
                 return fail("INV.ID.UNIQUE", format!("{id} appears twice"));
@@ -88,27 +99,40 @@ pub fn check_state(config: &Config, state: &State) -> Result<(), InvariantViolat
                 + chunk_store_size_bytes(&snapshot.chunk_store)
                 + snapshot.certified_data.len() as u64;
             if snapshot.source == SnapshotSource::TakenFromCanister && snapshot.size_bytes != expected {
-                return fail("INV.SNAPSHOTS_SIZE", format!("{id} has size {} but TAKE.SIZE gives {expected}", snapshot.size_bytes));
+                return fail(
+                    "INV.SNAPSHOTS_SIZE",
+                    format!("{id} has size {} but TAKE.SIZE gives {expected}", snapshot.size_bytes),
+                );
             }
             size_sum += snapshot.size_bytes;
         }
         if size_sum != canister.snapshots_size_bytes {
-            return fail("INV.SNAPSHOTS_SIZE", format!("{canister_id}: snapshots_size {} ≠ sum {size_sum}", canister.snapshots_size_bytes));
+            return fail(
+                "INV.SNAPSHOTS_SIZE",
+                format!("{canister_id}: snapshots_size {} ≠ sum {size_sum}", canister.snapshots_size_bytes),
+            );
         }
         check_history(canister_id, &canister.history)?;
     }
     let used = state.subnet_memory_used_bytes();
     if used > config.resources.subnet_memory_capacity_bytes {
-        return fail("INV.SUBNET_MEMORY", format!("{used} bytes used of {}", config.resources.subnet_memory_capacity_bytes));
+        return fail(
+            "INV.SUBNET_MEMORY",
+            format!("{used} bytes used of {}", config.resources.subnet_memory_capacity_bytes),
+        );
     }
     Ok(())
 }
 
 fn check_history(id: &crate::ids::CanisterId, history: &crate::canister::History) -> Result<(), InvariantViolation> {
     let recent = history.recent.len();
-    let versions_sorted = history.recent.iter().zip(history.recent.iter().skip(1)).all(|(a, b)| a.canister_version <= b.canister_version);
+    let versions_sorted =
+        history.recent.iter().zip(history.recent.iter().skip(1)).all(|(a, b)| a.canister_version <= b.canister_version);
     if recent > HISTORY_CHANGES_MAX || history.total_num_changes < recent as u64 || !versions_sorted {
-        return fail("INV.HISTORY", format!("{id}: {recent} recent of {} total, sorted: {versions_sorted}", history.total_num_changes));
+        return fail(
+            "INV.HISTORY",
+            format!("{id}: {recent} recent of {} total, sorted: {versions_sorted}", history.total_num_changes),
+        );
     }
     Ok(())
 }
@@ -123,7 +147,10 @@ fn check_monotone(before: &State, after: &State) -> Result<(), InvariantViolatio
             return fail("INV.VERSION_MONOTONE", format!("{id}: {} → {}", old.version, new.version));
         }
         if new.next_snapshot_id < old.next_snapshot_id {
-            return fail("INV.ID.OWNER", format!("{id}: next_snapshot_id {} → {}", old.next_snapshot_id, new.next_snapshot_id));
+            return fail(
+                "INV.ID.OWNER",
+                format!("{id}: next_snapshot_id {} → {}", old.next_snapshot_id, new.next_snapshot_id),
+            );
         }
     }
     Ok(())

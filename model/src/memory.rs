@@ -164,10 +164,7 @@ impl Memory {
         // stay valid because leaf positions do not change.
         for _ in tree_height(self.wasm_pages)..tree_height(wasm_pages) {
             if let Some(old) = self.root.take() {
-                self.root = Some(Arc::new(Node::Inner {
-                    children: [Some(old), None],
-                    hash: OnceLock::new(),
-                }));
+                self.root = Some(Arc::new(Node::Inner { children: [Some(old), None], hash: OnceLock::new() }));
             }
         }
         self.wasm_pages = wasm_pages;
@@ -274,9 +271,7 @@ fn write_range(slot: &mut Option<Arc<Node>>, height: u32, base: u64, offset: u64
         return write_leaf(slot, base, offset, bytes);
     }
     let created_here = slot.is_none();
-    let node = slot.get_or_insert_with(|| {
-        Arc::new(Node::Inner { children: [None, None], hash: OnceLock::new() })
-    });
+    let node = slot.get_or_insert_with(|| Arc::new(Node::Inner { children: [None, None], hash: OnceLock::new() }));
     let Node::Inner { children, hash } = Arc::make_mut(node) else {
         unreachable!("leaf above height 0");
     };
@@ -305,9 +300,8 @@ fn write_leaf(slot: &mut Option<Arc<Node>>, base: u64, offset: u64, bytes: &[u8]
         return 0;
     }
     let created = u64::from(slot.is_none());
-    let node = slot.get_or_insert_with(|| {
-        Arc::new(Node::Leaf { page: Box::new([0; OS_PAGE_SIZE_BYTES]), hash: OnceLock::new() })
-    });
+    let node = slot
+        .get_or_insert_with(|| Arc::new(Node::Leaf { page: Box::new([0; OS_PAGE_SIZE_BYTES]), hash: OnceLock::new() }));
     let Node::Leaf { page, hash } = Arc::make_mut(node) else {
         unreachable!("inner node at height 0");
     };
@@ -372,11 +366,8 @@ impl Node {
 
 fn inner_hash(children: &[Option<Arc<Node>>; 2], height: u32) -> Hash {
     let child = |i: usize| subtree_hash(children[i].as_deref(), height - 1);
-    let (left, right) = if height >= PARALLEL_MIN_HEIGHT {
-        rayon::join(|| child(0), || child(1))
-    } else {
-        (child(0), child(1))
-    };
+    let (left, right) =
+        if height >= PARALLEL_MIN_HEIGHT { rayon::join(|| child(0), || child(1)) } else { (child(0), child(1)) };
     node_hash(&left, &right)
 }
 

@@ -64,7 +64,11 @@ pub fn step(config: &Config, state: &State, request: &Request) -> Transition {
         (Some((state, reply)), true) => Transition { state, outcome: Outcome::Reply(reply), exercised },
         (_, _) => {
             let error = violations.first().map(|v| v.error.clone()).expect("a call that produced no state records why");
-            Transition { state: state.clone(), outcome: Outcome::Reject(Rejection { error, violated: violations }), exercised }
+            Transition {
+                state: state.clone(),
+                outcome: Outcome::Reject(Rejection { error, violated: violations }),
+                exercised,
+            }
         }
     }
 }
@@ -76,17 +80,25 @@ fn dispatch(cx: &mut Cx, call: &Call) -> Option<(State, Reply)> {
     }
     match call {
         Call::TakeCanisterSnapshot(args) => take::take(cx, &take::TakeRequest::from_args(args)),
-        Call::TakeSnapshot { canister_id, label } => take::take(cx, &take::TakeRequest::from_proposal(*canister_id, label)),
-        Call::LoadCanisterSnapshot(args) => load::load(cx, args.canister_id, &args.snapshot_id.0, args.sender_canister_version),
+        Call::TakeSnapshot { canister_id, label } => {
+            take::take(cx, &take::TakeRequest::from_proposal(*canister_id, label))
+        }
+        Call::LoadCanisterSnapshot(args) => {
+            load::load(cx, args.canister_id, &args.snapshot_id.0, args.sender_canister_version)
+        }
         Call::LoadSnapshot { snapshot_id, canister_id } => load::load(cx, *canister_id, &snapshot_id.0, None),
-        Call::ListCanisterSnapshots { canister_id } | Call::ListSnapshots { canister_id } => list::list(cx, *canister_id),
+        Call::ListCanisterSnapshots { canister_id } | Call::ListSnapshots { canister_id } => {
+            list::list(cx, *canister_id)
+        }
         Call::DeleteCanisterSnapshot(args) => delete::delete(cx, Some(args.canister_id), &args.snapshot_id.0),
         Call::DeleteSnapshot { snapshot_id } => delete::delete(cx, None, &snapshot_id.0),
         Call::CreateCanister { controllers, cycles } => life::create(cx, controllers.as_deref(), u128::from(*cycles)),
         Call::InstallCode { canister_id, mode, wasm_module, globals, sender_canister_version } => {
             life::install(cx, *canister_id, *mode, wasm_module, globals, *sender_canister_version)
         }
-        Call::UninstallCode { canister_id, sender_canister_version } => life::uninstall(cx, *canister_id, *sender_canister_version),
+        Call::UninstallCode { canister_id, sender_canister_version } => {
+            life::uninstall(cx, *canister_id, *sender_canister_version)
+        }
         Call::StartCanister { canister_id } => life::set_status(cx, *canister_id, Status::Running),
         Call::StopCanister { canister_id } => life::set_status(cx, *canister_id, Status::Stopped),
         Call::UpdateSettings { canister_id, settings, sender_canister_version } => {
@@ -98,10 +110,18 @@ fn dispatch(cx: &mut Cx, call: &Call) -> Option<(State, Reply)> {
         Call::CanisterStatus { canister_id } => life::status(cx, *canister_id),
         Call::CanisterInfo { canister_id } => life::info(cx, *canister_id),
         Call::TopUp { canister_id, cycles } => life::top_up(cx, *canister_id, u128::from(*cycles)),
-        Call::WriteWasmMemory { canister_id, offset, bytes } => exec::write(cx, *canister_id, exec::Target::Wasm, *offset, bytes),
-        Call::WriteStableMemory { canister_id, offset, bytes } => exec::write(cx, *canister_id, exec::Target::Stable, *offset, bytes),
-        Call::ReadWasmMemory { canister_id, offset, len } => exec::read(cx, *canister_id, exec::Target::Wasm, *offset, *len),
-        Call::ReadStableMemory { canister_id, offset, len } => exec::read(cx, *canister_id, exec::Target::Stable, *offset, *len),
+        Call::WriteWasmMemory { canister_id, offset, bytes } => {
+            exec::write(cx, *canister_id, exec::Target::Wasm, *offset, bytes)
+        }
+        Call::WriteStableMemory { canister_id, offset, bytes } => {
+            exec::write(cx, *canister_id, exec::Target::Stable, *offset, bytes)
+        }
+        Call::ReadWasmMemory { canister_id, offset, len } => {
+            exec::read(cx, *canister_id, exec::Target::Wasm, *offset, *len)
+        }
+        Call::ReadStableMemory { canister_id, offset, len } => {
+            exec::read(cx, *canister_id, exec::Target::Stable, *offset, *len)
+        }
         Call::SetGlobal { canister_id, index, value } => exec::set_global(cx, *canister_id, *index, *value),
         Call::ReadGlobals { canister_id } => exec::read_globals(cx, *canister_id),
         Call::SetCertifiedData { canister_id, data } => exec::set_certified_data(cx, *canister_id, data),
@@ -172,7 +192,10 @@ impl<'a> Cx<'a> {
             }
             Err(err) => {
                 self.check(Clause::ArgsSnapshotId, false, || {
-                    UserError::exact(ErrorCode::InvalidManagementPayload, crate::lazy_format!("Payload deserialization error: {err}"))
+                    UserError::exact(
+                        ErrorCode::InvalidManagementPayload,
+                        crate::lazy_format!("Payload deserialization error: {err}"),
+                    )
                 });
                 None
             }
@@ -185,14 +208,18 @@ impl<'a> Cx<'a> {
             | Call::LoadCanisterSnapshot(_)
             | Call::ListCanisterSnapshots { .. }
             | Call::DeleteCanisterSnapshot(_) => self.config.api == Api::Management,
-            Call::TakeSnapshot { .. } | Call::LoadSnapshot { .. } | Call::ListSnapshots { .. } | Call::DeleteSnapshot { .. } => {
-                self.config.api == Api::Proposal
-            }
+            Call::TakeSnapshot { .. }
+            | Call::LoadSnapshot { .. }
+            | Call::ListSnapshots { .. }
+            | Call::DeleteSnapshot { .. } => self.config.api == Api::Proposal,
             _ => return true,
         };
         let name = call.method_name();
         self.check(Clause::ApiMethod, available, || {
-            UserError::exact(ErrorCode::CanisterMethodNotFound, crate::lazy_format!("Management canister has no method '{name}'"))
+            UserError::exact(
+                ErrorCode::CanisterMethodNotFound,
+                crate::lazy_format!("Management canister has no method '{name}'"),
+            )
         })
     }
 }

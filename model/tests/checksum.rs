@@ -384,8 +384,7 @@ type Semantic = (Option<Vec<u8>>, Vec<Global>, Vec<u8>, Vec<u8>, BTreeSet<u8>, V
 fn checksum_and_semantic(content: &Content) -> ([u8; 32], Semantic) {
     let wasm = Pair::run(&content.wasm);
     let stable = Pair::run(&content.stable);
-    let chunk_hashes: Vec<[u8; 32]> =
-        content.chunks.iter().map(|c| Sha256::digest([*c]).into()).collect();
+    let chunk_hashes: Vec<[u8; 32]> = content.chunks.iter().map(|c| Sha256::digest([*c]).into()).collect();
     let sum = checksum(&ContentRef {
         module: content.module.as_deref(),
         globals: &content.globals,
@@ -463,8 +462,7 @@ fn zero_writes_equal_unwritten_pages() {
 
 #[test]
 fn different_sizes_give_different_digests() {
-    let digests: BTreeSet<[u8; 32]> =
-        (0..=9).map(|pages| Memory::with_size(pages).unwrap().digest()).collect();
+    let digests: BTreeSet<[u8; 32]> = (0..=9).map(|pages| Memory::with_size(pages).unwrap().digest()).collect();
     assert_eq!(digests.len(), 10);
     // 3 and 4 Wasm pages share tree height 6, hence the root: only the size tells them apart.
     let three = Memory::with_size(3).unwrap();
@@ -490,10 +488,7 @@ fn growing_keeps_content_and_matches_naive() {
 #[test]
 fn size_limit_is_enforced() {
     let too_large = MEMORY_WASM_PAGES_MAX + 1;
-    assert_eq!(
-        Memory::with_size(too_large).unwrap_err(),
-        MemoryTooLarge { requested_wasm_pages: too_large }
-    );
+    assert_eq!(Memory::with_size(too_large).unwrap_err(), MemoryTooLarge { requested_wasm_pages: too_large });
     let mut memory = Memory::with_size(1).unwrap();
     assert!(memory.grow_to(u64::MAX).is_err());
     assert_eq!(memory.size_wasm_pages(), 1);

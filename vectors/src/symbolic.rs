@@ -10,14 +10,16 @@ use serde_json::Value;
 use snapspec_model::{CanisterId, Principal, SnapshotId};
 
 /// Keys whose string values are principals or canister ids.
-const PRINCIPAL_KEYS: &[&str] = &["canister_id", "caller", "controllers", "allowed_viewers", "from_canister_id", "user_id"];
+const PRINCIPAL_KEYS: &[&str] =
+    &["canister_id", "caller", "controllers", "allowed_viewers", "from_canister_id", "user_id"];
 /// Keys whose string values are snapshot ids (hex).
 const SNAPSHOT_KEYS: &[&str] = &["snapshot_id", "replace_snapshot", "id"];
 
 /// The model canister index of a principal, if it is a model canister id.
 pub fn canister_index(principal: &Principal) -> Option<u64> {
     let bytes = principal.as_slice();
-    (bytes.len() == 10 && bytes[8] == 1 && bytes[9] == 1).then(|| u64::from_be_bytes(bytes[..8].try_into().expect("8 bytes")))
+    (bytes.len() == 10 && bytes[8] == 1 && bytes[9] == 1)
+        .then(|| u64::from_be_bytes(bytes[..8].try_into().expect("8 bytes")))
 }
 
 /// The handle of a canister.

@@ -29,7 +29,10 @@ pub fn limit_exceeded(canister_id: CanisterId, limit: u64) -> UserError {
 
 /// IC0406 `CanisterSnapshotExecutionStateNotFound` (trailing colon as in the replica).
 pub fn empty_canister(canister_id: CanisterId) -> UserError {
-    UserError::exact(ErrorCode::CanisterRejectedMessage, crate::lazy_format!("Failed to create snapshot for empty canister {canister_id}:"))
+    UserError::exact(
+        ErrorCode::CanisterRejectedMessage,
+        crate::lazy_format!("Failed to create snapshot for empty canister {canister_id}:"),
+    )
 }
 
 /// IC0406 `CanisterSnapshotNotController`.
@@ -57,6 +60,9 @@ pub fn not_loadable(snapshot_id: SnapshotId, canister_id: CanisterId) -> UserErr
 pub fn access_denied(canister_id: CanisterId, caller: Principal, method_name: &'static str) -> UserError {
     UserError::unconfirmed(
         ErrorCode::CanisterRejectedMessage,
-        crate::lazy_format!("Caller {} is not allowed to call ic00 method {method_name} on canister {canister_id}.", crate::ids::to_text(&caller)),
+        crate::lazy_format!(
+            "Caller {} is not allowed to call ic00 method {method_name} on canister {canister_id}.",
+            crate::ids::to_text(&caller)
+        ),
     )
 }

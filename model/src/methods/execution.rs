@@ -46,7 +46,10 @@ impl Target {
 }
 
 fn trap(id: CanisterId, why: String) -> UserError {
-    UserError::code_only(ErrorCode::CanisterTrapped, crate::lazy_format!("Error from Canister {id}: Canister trapped: {why}."))
+    UserError::code_only(
+        ErrorCode::CanisterTrapped,
+        crate::lazy_format!("Error from Canister {id}: Canister trapped: {why}."),
+    )
 }
 
 /// An existing, installed, running canister to execute on.
@@ -60,7 +63,9 @@ fn executing<'a>(cx: &mut Cx<'a>, canister_id: CanisterId) -> Option<&'a Caniste
     });
     let status = canister.status;
     cx.check(Clause::ExecRunning, status == Status::Running, || match status {
-        Status::Stopping => UserError::exact(ErrorCode::CanisterStopping, crate::lazy_format!("Canister {canister_id} is stopping")),
+        Status::Stopping => {
+            UserError::exact(ErrorCode::CanisterStopping, crate::lazy_format!("Canister {canister_id} is stopping"))
+        }
         _ => UserError::exact(ErrorCode::CanisterStopped, crate::lazy_format!("Canister {canister_id} is stopped")),
     });
     has_code.then_some(canister)
@@ -73,7 +78,13 @@ fn with_canister(cx: &Cx, id: CanisterId, change: impl FnOnce(&mut Canister)) ->
 }
 
 /// Writes `bytes` at `offset`, growing the memory to whole Wasm pages as needed.
-pub fn write(cx: &mut Cx, canister_id: CanisterId, target: Target, offset: u64, bytes: &[u8]) -> Option<(State, Reply)> {
+pub fn write(
+    cx: &mut Cx,
+    canister_id: CanisterId,
+    target: Target,
+    offset: u64,
+    bytes: &[u8],
+) -> Option<(State, Reply)> {
     let canister = executing(cx, canister_id)?;
     let memory = target.of(canister);
     let end = offset.checked_add(bytes.len() as u64);
@@ -182,7 +193,8 @@ fn flush_canister(canister: &mut Canister) {
         execution.wasm_memory.mark_clean();
         execution.stable_memory.mark_clean();
     }
-    let dirty: Vec<_> = canister.snapshots.iter().filter(|(_, s)| s.has_unflushed_changes()).map(|(id, _)| *id).collect();
+    let dirty: Vec<_> =
+        canister.snapshots.iter().filter(|(_, s)| s.has_unflushed_changes()).map(|(id, _)| *id).collect();
     for id in dirty {
         if let Some(snapshot) = canister.snapshots.get_mut(&id) {
             let snapshot = std::sync::Arc::make_mut(snapshot);

@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use crate::call::{InfoReply, Reply, Settings, StatusReply};
 use crate::canister::{
-    chunk_store_size_bytes, sha256, Canister, Change, ChangeDetails, ChangeOrigin, ExecutionState, History, HookStatus, InstallMode,
-    Status, Timer, Visibility, ALLOWED_VIEWERS_MAX, CHUNK_SIZE_BYTES, CONTROLLERS_MAX, GLOBALS_MAX, MODULE_BYTES_MAX,
+    chunk_store_size_bytes, sha256, Canister, Change, ChangeDetails, ChangeOrigin, ExecutionState, History, HookStatus,
+    InstallMode, Status, Timer, Visibility, ALLOWED_VIEWERS_MAX, CHUNK_SIZE_BYTES, CONTROLLERS_MAX, GLOBALS_MAX,
+    MODULE_BYTES_MAX,
 };
 use crate::clause::Clause;
 use crate::error::{ErrorCode, UserError};
@@ -35,7 +36,12 @@ pub fn uninstall_in_place(canister: &mut Canister, now: u64, origin: ChangeOrigi
     canister.global_timer = Timer::Inactive;
     canister.version += 1;
     let version = canister.version;
-    canister.history.push(Change { timestamp_ns: now, canister_version: version, origin, details: ChangeDetails::CodeUninstall });
+    canister.history.push(Change {
+        timestamp_ns: now,
+        canister_version: version,
+        origin,
+        details: ChangeDetails::CodeUninstall,
+    });
 }
 
 /// The existing canister a controller-only lifecycle call names.
@@ -65,7 +71,9 @@ fn check_controllers_limit(cx: &mut Cx, controllers: &[Principal]) {
     cx.check(Clause::SettingsControllersLimit, count <= CONTROLLERS_MAX, || {
         UserError::unconfirmed(
             ErrorCode::CanisterContractViolation,
-            crate::lazy_format!("Invalid settings: 'controllers' length exceeds maximum size allowed of {CONTROLLERS_MAX}."),
+            crate::lazy_format!(
+                "Invalid settings: 'controllers' length exceeds maximum size allowed of {CONTROLLERS_MAX}."
+            ),
         )
     });
 }
@@ -120,7 +128,10 @@ pub fn install(
     let canister = controlled(cx, canister_id)?;
     check_mode(cx, canister, mode);
     cx.check(Clause::InstallModule, module.len() <= MODULE_BYTES_MAX && globals.len() <= GLOBALS_MAX, || {
-        UserError::code_only(ErrorCode::CanisterInvalidWasm, crate::lazy_format!("Wasm module of canister {canister_id} is too large or declares too many globals."))
+        UserError::code_only(
+            ErrorCode::CanisterInvalidWasm,
+            crate::lazy_format!("Wasm module of canister {canister_id} is too large or declares too many globals."),
+        )
     });
     let stable_memory = match (mode, &canister.execution) {
         (InstallMode::Upgrade, Some(old)) => old.stable_memory.clone(),
@@ -240,7 +251,10 @@ pub fn update_settings(
 pub fn delete_canister(cx: &mut Cx, canister_id: CanisterId) -> Option<(State, Reply)> {
     let canister = controlled(cx, canister_id)?;
     cx.check(Clause::DeleteCanisterStopped, canister.status == Status::Stopped, || {
-        UserError::exact(ErrorCode::CanisterNotStopped, crate::lazy_format!("Canister {canister_id} must be stopped before it is deleted."))
+        UserError::exact(
+            ErrorCode::CanisterNotStopped,
+            crate::lazy_format!("Canister {canister_id} must be stopped before it is deleted."),
+        )
     });
     cx.ok()?;
     cx.touch(Clause::DeleteCanisterEffect);

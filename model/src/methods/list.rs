@@ -50,7 +50,11 @@ fn check_access(cx: &mut Cx, canister: &Canister) {
 
 /// `{id; taken_at_timestamp; total_size}`.
 pub fn info(snapshot: &Snapshot) -> SnapshotInfo {
-    SnapshotInfo { id: snapshot.id, taken_at_timestamp: snapshot.taken_at_timestamp_ns, total_size: snapshot.size_bytes }
+    SnapshotInfo {
+        id: snapshot.id,
+        taken_at_timestamp: snapshot.taken_at_timestamp_ns,
+        total_size: snapshot.size_bytes,
+    }
 }
 
 fn proposal_info(cx: &Cx, snapshot: &Snapshot) -> ProposalSnapshotInfo {

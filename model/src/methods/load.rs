@@ -12,7 +12,12 @@ use crate::state::State;
 use crate::step::Cx;
 
 /// Runs a load of `snapshot_id` onto `target_id`.
-pub fn load(cx: &mut Cx, target_id: CanisterId, snapshot_id: &[u8], sender_canister_version: Option<u64>) -> Option<(State, Reply)> {
+pub fn load(
+    cx: &mut Cx,
+    target_id: CanisterId,
+    snapshot_id: &[u8],
+    sender_canister_version: Option<u64>,
+) -> Option<(State, Reply)> {
     let snapshot_id = cx.require_snapshot_id(snapshot_id)?;
     let target = cx.require_canister(Clause::LoadExists, target_id)?;
     cx.require_controller(Clause::LoadCtrl, target);
@@ -45,7 +50,9 @@ fn check_ownership(cx: &mut Cx, target: &Canister, snapshot: &Snapshot) {
     }
     let owner = cx.state.canister(&id.owner).expect("found the snapshot at its owner");
     let caller = cx.caller;
-    cx.check(Clause::LoadCrossCtrl, owner.is_controller(&caller), || errors::not_controller_of_owner(id, target.id, caller));
+    cx.check(Clause::LoadCrossCtrl, owner.is_controller(&caller), || {
+        errors::not_controller_of_owner(id, target.id, caller)
+    });
     cx.check(Clause::LoadCrossLoadable, !snapshot.has_unflushed_changes(), || errors::not_loadable(id, target.id));
 }
 
@@ -54,7 +61,8 @@ fn check_resources(cx: &mut Cx, target: &Canister, snapshot: &Snapshot) {
     let added_bytes = snapshot.execution.size_bytes() + chunk_store_size_bytes(&snapshot.chunk_store);
     let new_usage_bytes = (target.memory_usage_bytes() + added_bytes).saturating_sub(removed_bytes);
     let fee = resources::snapshot_fee_cycles(cx, snapshot.size_bytes);
-    let clauses = ResourceClauses { memory: Clause::LoadMemory, freeze: Clause::LoadFreeze, fee: Some(Clause::LoadFee) };
+    let clauses =
+        ResourceClauses { memory: Clause::LoadMemory, freeze: Clause::LoadFreeze, fee: Some(Clause::LoadFee) };
     resources::check(cx, target, new_usage_bytes, fee, clauses);
 }
 
@@ -65,7 +73,8 @@ fn apply(cx: &mut Cx, target: &Canister, snapshot: &Snapshot, sender_canister_ve
     let details = history_details(cx, target, snapshot);
     let origin = history_origin(cx.caller, sender_canister_version);
     let uploaded = snapshot.source == SnapshotSource::MetadataUpload;
-    for clause in [Clause::LoadRestore, Clause::LoadKeep, Clause::LoadVersion, Clause::LoadHistory, Clause::LoadCharge] {
+    for clause in [Clause::LoadRestore, Clause::LoadKeep, Clause::LoadVersion, Clause::LoadHistory, Clause::LoadCharge]
+    {
         cx.touch(clause);
     }
     if !uploaded {

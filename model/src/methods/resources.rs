@@ -26,7 +26,8 @@ pub fn freezing_threshold_cycles(cx: &Cx, usage_bytes: u64) -> u128 {
 /// The take/load fee for a snapshot of `size_bytes`.
 pub fn snapshot_fee_cycles(cx: &Cx, size_bytes: u64) -> u128 {
     let resources = &cx.config.resources;
-    u128::from(resources.snapshot_fee_base_cycles) + u128::from(size_bytes) * u128::from(resources.snapshot_fee_cycles_per_byte)
+    u128::from(resources.snapshot_fee_base_cycles)
+        + u128::from(size_bytes) * u128::from(resources.snapshot_fee_cycles_per_byte)
 }
 
 /// Checks that `canister` can move to `new_usage_bytes` and pay `fee_cycles`.

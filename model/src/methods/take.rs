@@ -83,7 +83,10 @@ fn check_label(cx: &mut Cx, label: Option<&str>) {
     let Some(label) = label else { return };
     let len = label.len();
     cx.check(Clause::ArgsLabel, len <= LABEL_BYTES_MAX, || {
-        UserError::exact(ErrorCode::InvalidManagementPayload, crate::lazy_format!("Snapshot label has {len} bytes; at most {LABEL_BYTES_MAX} are allowed."))
+        UserError::exact(
+            ErrorCode::InvalidManagementPayload,
+            crate::lazy_format!("Snapshot label has {len} bytes; at most {LABEL_BYTES_MAX} are allowed."),
+        )
     });
 }
 
@@ -125,11 +128,13 @@ fn uninstall_requested(cx: &mut Cx, requested: bool) -> bool {
 
 fn check_resources(cx: &mut Cx, canister: &Canister, size_bytes: u64, replaced: Option<&Snapshot>, uninstall: bool) {
     let replaced_bytes = replaced.map_or(0, |s| s.size_bytes);
-    let uninstalled_bytes = if uninstall { canister.execution_size_bytes() + chunk_store_size_bytes(&canister.chunk_store) } else { 0 };
+    let uninstalled_bytes =
+        if uninstall { canister.execution_size_bytes() + chunk_store_size_bytes(&canister.chunk_store) } else { 0 };
     let new_usage_bytes =
         (canister.memory_usage_bytes() + size_bytes).saturating_sub(replaced_bytes).saturating_sub(uninstalled_bytes);
     let fee = resources::snapshot_fee_cycles(cx, size_bytes);
-    let clauses = ResourceClauses { memory: Clause::TakeMemory, freeze: Clause::TakeFreeze, fee: Some(Clause::TakeFee) };
+    let clauses =
+        ResourceClauses { memory: Clause::TakeMemory, freeze: Clause::TakeFreeze, fee: Some(Clause::TakeFee) };
     resources::check(cx, canister, new_usage_bytes, fee, clauses);
 }
 
