@@ -217,7 +217,8 @@ pub fn update_settings(
     if let Some(controllers) = &settings.controllers {
         check_controllers_limit(cx, controllers);
     }
-    if let Some(Visibility::AllowedViewers(viewers)) = &settings.snapshot_visibility {
+    // Profiles without `snapshot_visibility` drop the field during decoding, so it is not checked.
+    if let (Some(Visibility::AllowedViewers(viewers)), true) = (&settings.snapshot_visibility, cx.config.visibility) {
         let count = viewers.len();
         cx.check(Clause::SettingsViewersLimit, count <= ALLOWED_VIEWERS_MAX, || {
             UserError::code_only(
