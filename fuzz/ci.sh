@@ -27,5 +27,5 @@ for target in $targets; do
     echo "fuzz target $target failed (see artifacts/$target)" >&2
     exit 1
   fi
-  grep -E '^#[0-9]+ +DONE' "$log" | tail -n 1
+  grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n 1 || true
 done
