@@ -14,7 +14,6 @@ use indicatif::{ProgressBar, ProgressStyle};
 use snapspec::campaign::{self, CampaignOptions};
 use snapspec::compare::Mode;
 use snapspec::explore::{self, ExploreWorld};
-use snapspec::mutants::{Fault, MutantSut};
 use snapspec::replay;
 use snapspec::report::{coverage_table, uncovered, DivergenceReport};
 use snapspec::run::Coverage;
@@ -520,7 +519,6 @@ fn mutants_command(args: MutantArgs) -> Result<bool, String> {
             result.killed_by.as_deref().unwrap_or("-")
         );
     }
-    let _ = MutantSut::new(Fault::LimitOffByOne);
     println!("{} of {} mutants killed", results.iter().filter(|r| r.killed_by.is_some()).count(), results.len());
     Ok(all_killed)
 }

@@ -172,8 +172,7 @@ impl MutantSut {
                 self.override_rejection(request, &transition, clause, None).unwrap_or(transition)
             }
             Fault::NoOwnerControlCheck => {
-                let alice = self.config_controller(request);
-                self.override_rejection(request, &transition, Clause::LoadCrossCtrl, alice).unwrap_or(transition)
+                self.override_rejection(request, &transition, Clause::LoadCrossCtrl, None).unwrap_or(transition)
             }
             Fault::LoadableWithoutCheckpoint => {
                 let Some(rejection) = transition.outcome.rejection() else { return transition };
@@ -193,14 +192,9 @@ impl MutantSut {
         }
     }
 
-    fn config_controller(&self, request: &Request) -> Option<snapspec_model::Principal> {
-        controller_of(&self.state, &request.call)
-    }
-
     fn mutate_success(&self, request: &Request, mut transition: Transition) -> Transition {
         let before = &self.state;
         let succeeded = transition.outcome.reply().is_some();
-        let target = target_canister(&request.call);
         match (self.fault, &request.call) {
             (Fault::ReplaceNotDeleting, Call::TakeCanisterSnapshot(args))
                 if succeeded && args.replace_snapshot.is_some() =>
@@ -263,7 +257,6 @@ impl MutantSut {
             }
             _ => {}
         }
-        let _ = target;
         transition
     }
 
