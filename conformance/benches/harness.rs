@@ -5,7 +5,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use snapspec::campaign::{self, CampaignOptions};
 use snapspec::compare::Mode;
 use snapspec::explore::{self, ExploreWorld};
-use snapspec::sut::ModelSut;
+use snapspec::sut::{ModelSut, SystemUnderTest};
 use snapspec_model::Config;
 
 fn options(cases: u64) -> CampaignOptions {
@@ -19,6 +19,13 @@ fn random_in_process(c: &mut Criterion) {
     group.throughput(Throughput::Elements(calls));
     group.bench_function("random_in_process_200_cases", |b| {
         b.iter(|| campaign::run(&mut ModelSut::new(), &options(200), |_| {}))
+    });
+    // What `snapspec check --sut model` does: one implementation per core.
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let mut suts: Vec<Box<dyn SystemUnderTest + Send>> =
+        (0..cores).map(|_| Box::new(ModelSut::new()) as Box<dyn SystemUnderTest + Send>).collect();
+    group.bench_function("random_in_process_200_cases_all_cores", |b| {
+        b.iter(|| campaign::run_parallel(&mut suts, &options(200), |_| {}))
     });
     group.finish();
 }

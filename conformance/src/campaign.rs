@@ -1,13 +1,16 @@
 //! Random campaigns: seeded call sequences through the model and the implementation, with
 //! shrinking of the first divergence.
 
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use snapspec_model::generators::{requests_from_bytes, World};
 use snapspec_model::{Config, Request};
 
 use crate::compare::Mode;
-use crate::run::{run_trace, Coverage, Divergence};
+use crate::run::{run_trace, Coverage, Divergence, TraceResult};
 use crate::shrink::shrink;
 use crate::sut::SystemUnderTest;
 
@@ -86,22 +89,103 @@ pub fn run(sut: &mut dyn SystemUnderTest, options: &CampaignOptions, mut tick: i
     for case in 0..options.cases {
         let requests = case_requests(options, case);
         let result = run_trace(sut, &options.config, options.mode, &requests);
-        report.cases_run += 1;
-        report.steps_run += result.steps_run as u64;
-        report.coverage.merge(&result.coverage);
         tick(case);
-        if let Some(divergence) = result.divergence {
-            let shrunk = shrink(sut, &options.config, options.mode, &requests, &divergence, options.shrink_runs_max);
-            report.finding = Some(Finding {
-                case,
-                original_len: divergence.step + 1,
-                requests: shrunk.requests,
-                divergence: shrunk.divergence,
-                confirmed: shrunk.confirmed,
-            });
+        if let Some(divergence) = report.add(result) {
+            report.finding = Some(shrink_finding(sut, options, case, &requests, &divergence));
             break;
         }
     }
     report.elapsed = started.elapsed();
     report
+}
+
+/// Runs the campaign on several implementations at once, one worker thread each (cases are
+/// independent). The report is the one [`run`] gives for the same options: cases are counted
+/// in case order, the finding is the lowest failing case, and nothing after it is counted,
+/// whatever the interleaving.
+pub fn run_parallel(
+    suts: &mut [Box<dyn SystemUnderTest + Send>],
+    options: &CampaignOptions,
+    tick: impl Fn(u64) + Sync,
+) -> CampaignReport {
+    let started = Instant::now();
+    let next_case = AtomicU64::new(0);
+    let first_failure = AtomicU64::new(u64::MAX);
+    let committer = Mutex::new(Committer::default());
+    std::thread::scope(|scope| {
+        for sut in suts.iter_mut() {
+            let (next_case, first_failure, committer, tick) = (&next_case, &first_failure, &committer, &tick);
+            scope.spawn(move || loop {
+                let case = next_case.fetch_add(1, Ordering::Relaxed);
+                if case >= options.cases || case > first_failure.load(Ordering::Relaxed) {
+                    return;
+                }
+                let result = run_trace(sut.as_mut(), &options.config, options.mode, &case_requests(options, case));
+                if result.divergence.is_some() {
+                    first_failure.fetch_min(case, Ordering::Relaxed);
+                }
+                tick(case);
+                committer.lock().expect("no worker panics holding the lock").commit(case, result);
+            });
+        }
+    });
+    let Committer { mut report, failure, .. } = committer.into_inner().expect("workers finished");
+    if let Some((case, divergence)) = failure {
+        let sut = suts.first_mut().expect("at least one implementation");
+        let requests = case_requests(options, case);
+        report.finding = Some(shrink_finding(sut.as_mut(), options, case, &requests, &divergence));
+    }
+    report.elapsed = started.elapsed();
+    report
+}
+
+/// Counts finished cases in case order, holding only those that finished ahead of an earlier
+/// one still running (at most about one per worker).
+#[derive(Default)]
+struct Committer {
+    next: u64,
+    pending: BTreeMap<u64, TraceResult>,
+    report: CampaignReport,
+    failure: Option<(u64, Divergence)>,
+}
+
+impl Committer {
+    fn commit(&mut self, case: u64, result: TraceResult) {
+        self.pending.insert(case, result);
+        while let Some(result) = self.pending.remove(&self.next) {
+            if self.failure.is_none() {
+                if let Some(divergence) = self.report.add(result) {
+                    self.failure = Some((self.next, divergence));
+                }
+            }
+            self.next += 1;
+        }
+    }
+}
+
+impl CampaignReport {
+    /// Counts one case; returns its divergence, if any.
+    fn add(&mut self, result: TraceResult) -> Option<Divergence> {
+        self.cases_run += 1;
+        self.steps_run += result.steps_run as u64;
+        self.coverage.merge(&result.coverage);
+        result.divergence
+    }
+}
+
+fn shrink_finding(
+    sut: &mut dyn SystemUnderTest,
+    options: &CampaignOptions,
+    case: u64,
+    requests: &[Request],
+    divergence: &Divergence,
+) -> Finding {
+    let shrunk = shrink(sut, &options.config, options.mode, requests, divergence, options.shrink_runs_max);
+    Finding {
+        case,
+        original_len: divergence.step + 1,
+        requests: shrunk.requests,
+        divergence: shrunk.divergence,
+        confirmed: shrunk.confirmed,
+    }
 }

@@ -34,6 +34,8 @@ pub struct ExploreWorld {
     pub prelude: Vec<Request>,
     /// The action alphabet.
     pub actions: Vec<Request>,
+    /// The identity and the mirror image.
+    mirrors: [Mirror; 2],
 }
 
 fn c(index: u64) -> CanisterId {
@@ -63,7 +65,8 @@ impl ExploreWorld {
             });
         }
         let actions = actions(config.api, [alice, bob, carol, eve], local_ids);
-        ExploreWorld { principals: [alice, bob, carol, eve], prelude, actions }
+        let principals = [alice, bob, carol, eve];
+        ExploreWorld { principals, prelude, actions, mirrors: [false, true].map(|swap| Mirror::new(swap, principals)) }
     }
 }
 
@@ -154,78 +157,123 @@ fn list(api: Api, canister_id: CanisterId) -> Call {
     }
 }
 
-/// The mirror: c0↔c1 and bob↔carol.
+/// The mirror: c0↔c1 and bob↔carol (and the canisters' own principals), or the identity.
+#[derive(Clone, Debug)]
 struct Mirror {
     swap: bool,
-    bob: Principal,
-    carol: Principal,
+    /// Principal pairs exchanged by the mirror.
+    pairs: [(Principal, Principal); 4],
 }
 
 impl Mirror {
+    fn new(swap: bool, [_, bob, carol, _]: [Principal; 4]) -> Mirror {
+        let (c0, c1) = (c(0).principal(), c(1).principal());
+        Mirror { swap, pairs: [(bob, carol), (carol, bob), (c0, c1), (c1, c0)] }
+    }
+
     fn canister(&self, id: CanisterId) -> CanisterId {
-        if !self.swap {
-            return id;
-        }
-        match id {
-            id if id == c(0) => c(1),
-            id if id == c(1) => c(0),
-            other => other,
-        }
+        mirrored_canister(self.swap, id)
     }
 
     fn principal(&self, p: Principal) -> Principal {
         if !self.swap {
             return p;
         }
-        match p {
-            p if p == self.bob => self.carol,
-            p if p == self.carol => self.bob,
-            p if p == c(0).principal() => c(1).principal(),
-            p if p == c(1).principal() => c(0).principal(),
-            other => other,
-        }
+        self.pairs.iter().find(|(from, _)| *from == p).map_or(p, |(_, to)| *to)
+    }
+}
+
+/// The fingerprint hasher: fast, and seeded with constants so that runs are reproducible.
+fn hasher() -> impl Hasher {
+    use std::hash::BuildHasher;
+    ahash::RandomState::with_seeds(0x736e_6170, 0x7370_6563, 0x6578_706c, 0x6f72_6521).build_hasher()
+}
+
+/// Fingerprints are hashes already: the seen-set hashes them again with the same fast hasher.
+type FingerprintSet = HashSet<u64, ahash::RandomState>;
+
+fn mirrored_canister(swap: bool, id: CanisterId) -> CanisterId {
+    match id {
+        id if swap && id == c(0) => c(1),
+        id if swap && id == c(1) => c(0),
+        other => other,
     }
 }
 
 /// A fingerprint of `state` under symmetry reduction (see the module docs).
 pub fn fingerprint(state: &State, world: &ExploreWorld) -> u64 {
-    let [_, bob, carol, _] = world.principals;
-    [false, true]
-        .into_iter()
-        .map(|swap| fingerprint_under(state, &Mirror { swap, bob, carol }))
-        .min()
-        .expect("two images")
+    Prints::of(state, world, None).fingerprint(state)
 }
 
-fn fingerprint_under(state: &State, mirror: &Mirror) -> u64 {
-    let mut canisters: Vec<(CanisterId, &Canister)> =
-        state.canisters.iter().map(|(id, c)| (mirror.canister(*id), c.as_ref())).collect();
-    canisters.sort_by_key(|(id, _)| *id);
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    (state.next_canister_index, canisters.len()).hash(&mut hasher);
-    for (id, canister) in canisters {
-        id.hash(&mut hasher);
-        hash_canister(canister, state.time_ns, mirror, &mut hasher);
+/// Per-canister hashes of a state under both mirror images, kept with each explored node so
+/// that a successor re-hashes only the canisters its step rewrote (a new `Arc`): one step
+/// touches one canister, and a rejected call or a query touches none.
+#[derive(Clone, Debug)]
+struct Prints {
+    time_ns: u64,
+    /// (id, address of the `Arc<Canister>` hashed, hash as is, hash in the mirror).
+    canisters: Vec<(CanisterId, usize, [u64; 2])>,
+}
+
+impl Prints {
+    /// Hashes `state`, reusing `parent`'s hash of every canister the step left in place. The
+    /// parent's state is alive while its successors are expanded, so an address seen in both
+    /// is the same canister value.
+    fn of(state: &State, world: &ExploreWorld, parent: Option<&Prints>) -> Prints {
+        let parent = parent.filter(|p| p.time_ns == state.time_ns);
+        let canisters = state
+            .canisters
+            .iter()
+            .map(|(id, canister)| {
+                let address = std::sync::Arc::as_ptr(canister) as usize;
+                let cached = parent.and_then(|p| p.canisters.iter().find(|(i, a, _)| i == id && *a == address));
+                let hashes = cached.map_or_else(
+                    || {
+                        [0, 1].map(|image| {
+                            let mut hasher = hasher();
+                            hash_canister(canister, state.time_ns, &world.mirrors[image], &mut hasher);
+                            hasher.finish()
+                        })
+                    },
+                    |(_, _, hashes)| *hashes,
+                );
+                (*id, address, hashes)
+            })
+            .collect();
+        Prints { time_ns: state.time_ns, canisters }
     }
-    hasher.finish()
+
+    /// The minimum over both mirror images of the hash of (canister id, canister hash) pairs
+    /// in id order.
+    fn fingerprint(&self, state: &State) -> u64 {
+        let image = |swap: bool| {
+            let mut pairs: Vec<(CanisterId, u64)> = self
+                .canisters
+                .iter()
+                .map(|(id, _, hashes)| (mirrored_canister(swap, *id), hashes[swap as usize]))
+                .collect();
+            pairs.sort_unstable();
+            let mut hasher = hasher();
+            (state.next_canister_index, &pairs).hash(&mut hasher);
+            hasher.finish()
+        };
+        image(false).min(image(true))
+    }
 }
 
 fn hash_canister(canister: &Canister, now: u64, mirror: &Mirror, h: &mut impl Hasher) {
-    let controllers: BTreeSet<Principal> = canister.controllers.iter().map(|p| mirror.principal(*p)).collect();
-    controllers.hash(h);
+    hash_set(canister.controllers.iter(), mirror, h);
     (canister.status, canister.version, canister.next_snapshot_id, canister.snapshots_size_bytes, canister.cycles)
         .hash(h);
     (&canister.certified_data, canister.hook_status, canister.history.total_num_changes).hash(h);
     relative_timer(canister.global_timer, now).hash(h);
     match &canister.snapshot_visibility {
-        Visibility::AllowedViewers(viewers) => {
-            viewers.iter().map(|p| mirror.principal(*p)).collect::<BTreeSet<_>>().hash(h)
-        }
+        Visibility::AllowedViewers(viewers) => hash_set(viewers.iter(), mirror, h),
         other => std::mem::discriminant(other).hash(h),
     }
     hash_execution(canister.execution.as_ref(), h);
     canister.chunk_store.keys().for_each(|k| k.hash(h));
-    for change in &canister.history.recent {
+    for change in canister.history.recent.iter() {
         (change.canister_version, now - change.timestamp_ns.min(now)).hash(h);
         hash_origin(&change.origin, mirror, h);
         hash_details(&change.details, now, mirror, h);
@@ -248,8 +296,24 @@ fn relative_timer(timer: snapspec_model::Timer, now: u64) -> Option<i128> {
 
 fn hash_execution(execution: Option<&snapspec_model::canister::ExecutionState>, h: &mut impl Hasher) {
     let Some(e) = execution else { return 0u8.hash(h) };
-    (e.module_hash, &e.globals, e.wasm_memory.digest(), e.stable_memory.digest()).hash(h);
+    // Size and Merkle root (both cached) determine a memory's digest; hashing them skips a SHA-256.
+    (e.module_hash, &e.globals, e.wasm_memory.size_bytes(), e.wasm_memory.root_hash()).hash(h);
+    (e.stable_memory.size_bytes(), e.stable_memory.root_hash()).hash(h);
     (e.wasm_memory.is_dirty(), e.stable_memory.is_dirty()).hash(h);
+}
+
+/// Hashes a set of principals, mirrored, independently of order and without allocating: the
+/// wrapping sum of the elements' hashes. A list with a repeat hashes apart from the set without
+/// it, which can only split states, never merge distinct ones.
+fn hash_set<'a>(principals: impl Iterator<Item = &'a Principal>, mirror: &Mirror, h: &mut impl Hasher) {
+    let (mut count, mut sum) = (0u64, 0u64);
+    for principal in principals {
+        let mut element = hasher();
+        mirror.principal(*principal).hash(&mut element);
+        sum = sum.wrapping_add(element.finish());
+        count += 1;
+    }
+    (count, sum).hash(h);
 }
 
 fn hash_origin(origin: &ChangeOrigin, mirror: &Mirror, h: &mut impl Hasher) {
@@ -262,9 +326,11 @@ fn hash_origin(origin: &ChangeOrigin, mirror: &Mirror, h: &mut impl Hasher) {
 }
 
 fn hash_details(details: &ChangeDetails, now: u64, mirror: &Mirror, h: &mut impl Hasher) {
-    let mirrored = |ps: &[Principal]| ps.iter().map(|p| mirror.principal(*p)).collect::<BTreeSet<_>>();
     match details {
-        ChangeDetails::Creation { controllers } => (0u8, mirrored(controllers)).hash(h),
+        ChangeDetails::Creation { controllers } => {
+            0u8.hash(h);
+            hash_set(controllers.iter(), mirror, h)
+        }
         ChangeDetails::CodeUninstall => 1u8.hash(h),
         ChangeDetails::CodeDeployment { mode, module_hash } => (2u8, mode, module_hash).hash(h),
         ChangeDetails::LoadSnapshot { canister_version, snapshot_id, taken_at_timestamp, source, from_canister_id } => {
@@ -279,7 +345,10 @@ fn hash_details(details: &ChangeDetails, now: u64, mirror: &Mirror, h: &mut impl
             )
                 .hash(h)
         }
-        ChangeDetails::ControllersChange { controllers } => (4u8, mirrored(controllers)).hash(h),
+        ChangeDetails::ControllersChange { controllers } => {
+            4u8.hash(h);
+            hash_set(controllers.iter(), mirror, h)
+        }
     }
 }
 
@@ -305,6 +374,8 @@ pub struct ExploreReport {
 struct Node {
     state: State,
     path: Vec<u16>,
+    prints: Prints,
+    fingerprint: u64,
 }
 
 /// Explores the model alone up to `depth`, checking invariants on every transition.
@@ -315,27 +386,51 @@ pub fn explore_model(config: &Config, world: &ExploreWorld, depth: usize) -> Exp
     for request in &world.prelude {
         state = step(config, &state, request).state;
     }
-    let mut seen: HashSet<u64> = HashSet::from([fingerprint(&state, world)]);
-    let mut frontier = vec![Node { state, path: Vec::new() }];
+    if let Err(violation) = invariants::check_state(config, &state) {
+        report.violation = Some((world.prelude.clone(), violation.to_string()));
+    }
+    let prints = Prints::of(&state, world, None);
+    let fingerprint = prints.fingerprint(&state);
+    let mut seen = FingerprintSet::with_hasher(ahash::RandomState::with_seeds(1, 2, 3, 4));
+    seen.insert(fingerprint);
+    let mut frontier = vec![Node { state, path: Vec::new(), prints, fingerprint }];
+    let mut clauses = 0u128;
     report.paths.push(Vec::new());
+    // Reused across batches: a fresh multi-megabyte buffer per batch costs page faults.
+    let mut expanded = Vec::new();
     for level in 0..depth {
-        let expanded: Vec<_> = frontier
-            .par_iter()
-            .flat_map_iter(|node| world.actions.iter().enumerate().map(move |(index, action)| (node, index, action)))
-            .map(|(node, index, action)| expand(config, world, node, index, action))
-            .collect();
-        report.states_explored += expanded.len() as u64;
+        let last_level = level + 1 == depth;
         let mut next = Vec::new();
-        for outcome in expanded {
-            report.clauses.extend(outcome.exercised.iter().copied());
-            if report.violation.is_none() {
-                if let Some(message) = outcome.violation {
-                    report.violation = Some((full_path(world, &outcome.node.path), message));
+        // Chunks bound the transitions held at once; within and across chunks the order is the
+        // frontier's, so paths and reports do not depend on the thread count.
+        for chunk in frontier.chunks(EXPAND_CHUNK_NODES) {
+            let actions = world.actions.len();
+            (0..chunk.len() * actions)
+                .into_par_iter()
+                .map(|i| expand(config, world, i / actions, &chunk[i / actions], i % actions))
+                .collect_into_vec(&mut expanded);
+            report.states_explored += expanded.len() as u64;
+            for outcome in expanded.drain(..) {
+                clauses |= outcome.clauses;
+                let path = || {
+                    let mut path = chunk[outcome.parent].path.clone();
+                    path.push(outcome.action);
+                    path
+                };
+                if report.violation.is_none() {
+                    if let Some(message) = &outcome.violation {
+                        report.violation = Some((full_path(world, &path()), message.clone()));
+                    }
                 }
-            }
-            if seen.insert(outcome.fingerprint) {
-                report.paths.push(outcome.node.path.clone());
-                next.push(outcome.node);
+                let Some((state, prints)) = outcome.successor else { continue };
+                if seen.insert(outcome.fingerprint) {
+                    let path = path();
+                    report.paths.push(path.clone());
+                    // States of the last level are never expanded: keep only their paths.
+                    if !last_level {
+                        next.push(Node { state, path, prints, fingerprint: outcome.fingerprint });
+                    }
+                }
             }
         }
         report.depth = level + 1;
@@ -344,34 +439,46 @@ pub fn explore_model(config: &Config, world: &ExploreWorld, depth: usize) -> Exp
             break;
         }
     }
+    report.clauses = Clause::ALL.iter().copied().filter(|c| clauses & clause_bit(*c) != 0).collect();
     report.distinct_states = seen.len() as u64;
     report.elapsed = started.elapsed();
     report
 }
 
+/// Frontier nodes expanded per parallel batch (each yields one transition per action).
+const EXPAND_CHUNK_NODES: usize = 512;
+
+fn clause_bit(clause: Clause) -> u128 {
+    const _: () = assert!(Clause::ALL.len() <= 128, "clauses fit a u128 bit set");
+    1 << clause as u32
+}
+
 struct Expanded {
-    node: Node,
+    parent: usize,
+    action: u16,
+    /// The new state and its hashes; `None` when the step left the state as it was.
+    successor: Option<(State, Prints)>,
     fingerprint: u64,
-    exercised: Vec<Clause>,
+    clauses: u128,
     violation: Option<String>,
 }
 
-fn expand(config: &Config, world: &ExploreWorld, node: &Node, index: usize, action: &Request) -> Expanded {
-    let transition = step(config, &node.state, action);
+/// One transition. A step that leaves the state in place (a rejection, a query) yields the
+/// parent's fingerprint, which is already seen; only rewritten canisters are re-hashed and
+/// re-checked (the parent passed every invariant when it was reached).
+fn expand(config: &Config, world: &ExploreWorld, parent: usize, node: &Node, action: usize) -> Expanded {
+    let transition = step(config, &node.state, &world.actions[action]);
+    let clauses = transition.exercised.iter().fold(0, |bits, c| bits | clause_bit(*c));
     let mut checker = InvariantChecker::new();
-    let violation = checker
-        .observe(config, &node.state, &transition)
-        .err()
-        .or_else(|| invariants::check_state(config, &transition.state).err())
-        .map(|v| v.to_string());
-    let mut path = node.path.clone();
-    path.push(index as u16);
-    Expanded {
-        fingerprint: fingerprint(&transition.state, world),
-        exercised: transition.exercised,
-        node: Node { state: transition.state, path },
-        violation,
-    }
+    let violation = checker.observe_from_verified(config, &node.state, &transition).err().map(|v| v.to_string());
+    let (successor, fingerprint) = if transition.state.is_same(&node.state) {
+        (None, node.fingerprint)
+    } else {
+        let prints = Prints::of(&transition.state, world, Some(&node.prints));
+        let fingerprint = prints.fingerprint(&transition.state);
+        (Some((transition.state, prints)), fingerprint)
+    };
+    Expanded { parent, action: action as u16, successor, fingerprint, clauses, violation }
 }
 
 /// The requests of a path, prelude included.

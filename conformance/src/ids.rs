@@ -5,7 +5,10 @@
 //! model's new snapshot id to the implementation's, after checking that the implementation's
 //! id is fresh (never seen before in the run, so never reused after delete or replace).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use serde_json::Value;
 use snapspec_model::{CanisterId, Principal, Request, SnapshotId};
@@ -20,8 +23,8 @@ pub struct IdMap {
     canisters: BTreeMap<CanisterId, CanisterId>,
     canisters_back: BTreeMap<CanisterId, CanisterId>,
     snapshots: BTreeMap<SnapshotId, SnapshotId>,
-    snapshots_back: HashMap<SnapshotId, SnapshotId>,
-    seen_snapshot_ids: HashSet<SnapshotId>,
+    snapshots_back: FxHashMap<SnapshotId, SnapshotId>,
+    seen_snapshot_ids: FxHashSet<SnapshotId>,
     identity: bool,
 }
 
@@ -125,14 +128,14 @@ impl IdMap {
         (snapshot_model_canister(&principal) || self.canisters.contains_key(&id)).then_some(id)
     }
 
-    /// A request in the implementation's ids.
-    pub fn request_to_sut(&self, request: &Request) -> Request {
+    /// A request in the implementation's ids (borrowed as is when the ids are the model's).
+    pub fn request_to_sut<'a>(&self, request: &'a Request) -> Cow<'a, Request> {
         if self.identity {
-            return request.clone();
+            return Cow::Borrowed(request);
         }
         let mut value = serde_json::to_value(request).expect("requests serialize");
         self.translate(&mut value, "");
-        serde_json::from_value(value).expect("translation keeps the request's shape")
+        Cow::Owned(serde_json::from_value(value).expect("translation keeps the request's shape"))
     }
 
     /// Rewrites a model message into the implementation's ids, so prefixes compare.

@@ -99,6 +99,10 @@ struct CheckArgs {
     /// Calls per random sequence.
     #[arg(long, default_value_t = 40)]
     steps: usize,
+    /// Implementations the random campaign drives at once (cases are independent; the report
+    /// is the same for any value). Default: one per core, or 1 for `pocketic`.
+    #[arg(long)]
+    jobs: Option<usize>,
     /// Exploration depth.
     #[arg(long, default_value_t = 2)]
     depth: usize,
@@ -178,7 +182,14 @@ fn config_for(name: &str) -> Result<Config, String> {
         .ok_or_else(|| format!("unknown profile {name:?}; known: {}", snapspec_model::config::PRESET_NAMES.join(", ")))
 }
 
-fn open_sut(args: &SutArgs) -> Result<Box<dyn SystemUnderTest>, String> {
+/// How many implementations the random phase of `check` runs at once.
+fn random_jobs(args: &CheckArgs) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let default = if args.sut.sut == "pocketic" { 1 } else { cores };
+    args.jobs.unwrap_or(default).clamp(1, 64)
+}
+
+fn open_sut(args: &SutArgs) -> Result<Box<dyn SystemUnderTest + Send>, String> {
     let timeout = Duration::from_millis(args.timeout_ms);
     match args.sut.as_str() {
         "model" => Ok(Box::new(ModelSut::new())),
@@ -186,23 +197,23 @@ fn open_sut(args: &SutArgs) -> Result<Box<dyn SystemUnderTest>, String> {
             let exe = std::env::current_exe().map_err(|e| e.to_string())?;
             let command = format!("'{}' serve", exe.display());
             StdioSut::spawn(&command, timeout)
-                .map(|s| Box::new(s) as Box<dyn SystemUnderTest>)
+                .map(|s| Box::new(s) as Box<dyn SystemUnderTest + Send>)
                 .map_err(|f| f.to_string())
         }
         "pocketic" => open_pocketic(),
         command => StdioSut::spawn(command, timeout)
-            .map(|s| Box::new(s) as Box<dyn SystemUnderTest>)
+            .map(|s| Box::new(s) as Box<dyn SystemUnderTest + Send>)
             .map_err(|f| f.to_string()),
     }
 }
 
 #[cfg(feature = "pocketic")]
-fn open_pocketic() -> Result<Box<dyn SystemUnderTest>, String> {
-    snapspec::pocketic::PocketIcSut::from_env().map(|s| Box::new(s) as Box<dyn SystemUnderTest>)
+fn open_pocketic() -> Result<Box<dyn SystemUnderTest + Send>, String> {
+    snapspec::pocketic::PocketIcSut::from_env().map(|s| Box::new(s) as Box<dyn SystemUnderTest + Send>)
 }
 
 #[cfg(not(feature = "pocketic"))]
-fn open_pocketic() -> Result<Box<dyn SystemUnderTest>, String> {
+fn open_pocketic() -> Result<Box<dyn SystemUnderTest + Send>, String> {
     Err("this build has no PocketIC adapter: rebuild with `--features pocketic`".into())
 }
 
@@ -291,7 +302,12 @@ fn check(args: CheckArgs) -> Result<bool, String> {
         shrink_runs_max: 2_000,
     };
     let bar = progress(args.sut.quiet, args.cases, "random");
-    let report = campaign::run(sut.as_mut(), &options, |_| bar.inc(1));
+    let mut suts = vec![sut];
+    for _ in 1..random_jobs(&args) {
+        suts.push(open_sut(&args.sut)?);
+    }
+    let report = campaign::run_parallel(&mut suts, &options, |_| bar.inc(1));
+    let mut sut = suts.swap_remove(0);
     bar.finish_and_clear();
     coverage.merge(&report.coverage);
     println!(

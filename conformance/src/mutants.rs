@@ -307,10 +307,10 @@ fn restore_missing_snapshots(before: &State, after: &mut State, canister_id: Can
     let Some(old) = before.canister(&canister_id) else { return };
     let old_snapshots = old.snapshots.clone();
     after.update_canister(&canister_id, |c| {
-        for (id, snapshot) in old_snapshots {
-            if !c.snapshots.contains_key(&id) {
+        for (id, snapshot) in &old_snapshots {
+            if !c.snapshots.contains_key(id) {
                 c.snapshots_size_bytes += snapshot.size_bytes;
-                c.snapshots.insert(id, snapshot);
+                c.snapshots.insert(*id, snapshot.clone());
             }
         }
     });

@@ -61,14 +61,6 @@ pub struct Coverage {
 }
 
 impl Coverage {
-    fn record(&mut self, request: &Request, clauses: &[Clause], passed: bool) {
-        let bump = |tally: &mut Tally| if passed { tally.pass += 1 } else { tally.fail += 1 };
-        bump(self.methods.entry(request.call.method_name().to_string()).or_default());
-        for clause in clauses {
-            bump(self.clauses.entry(*clause).or_default());
-        }
-    }
-
     /// Adds another run's counts.
     pub fn merge(&mut self, other: &Coverage) {
         for (clause, tally) in &other.clauses {
@@ -80,6 +72,43 @@ impl Coverage {
             let entry = self.methods.entry(method.clone()).or_default();
             entry.pass += tally.pass;
             entry.fail += tally.fail;
+        }
+    }
+}
+
+/// Counts of one trace, kept in flat arrays (a call touches several clauses; map lookups per
+/// call cost more than the comparison) and folded into a [`Coverage`] once at the end.
+struct TraceTally {
+    clauses: Vec<Tally>,
+    methods: Vec<(&'static str, Tally)>,
+}
+
+impl TraceTally {
+    fn new() -> TraceTally {
+        TraceTally { clauses: vec![Tally::default(); Clause::ALL.len()], methods: Vec::new() }
+    }
+
+    fn record(&mut self, request: &Request, clauses: &[Clause], passed: bool) {
+        let bump = |tally: &mut Tally| if passed { tally.pass += 1 } else { tally.fail += 1 };
+        let method = request.call.method_name();
+        match self.methods.iter_mut().find(|(name, _)| *name == method) {
+            Some((_, tally)) => bump(tally),
+            None => {
+                let mut tally = Tally::default();
+                bump(&mut tally);
+                self.methods.push((method, tally));
+            }
+        }
+        for clause in clauses {
+            bump(&mut self.clauses[*clause as usize]);
+        }
+    }
+
+    fn into_coverage(self) -> Coverage {
+        let touched = |tally: &Tally| tally.pass + tally.fail > 0;
+        Coverage {
+            clauses: Clause::ALL.iter().copied().zip(self.clauses).filter(|(_, t)| touched(t)).collect(),
+            methods: self.methods.into_iter().map(|(name, tally)| (name.to_string(), tally)).collect(),
         }
     }
 }
@@ -125,6 +154,7 @@ pub fn run_steps(
         return result;
     }
     let mut comparator = Comparator::new(mode, sut.manifest());
+    let mut tally = TraceTally::new();
     for (index, request) in requests.iter().enumerate() {
         // Unsupported calls are dropped for both sides, so the model never runs ahead.
         if !sut.manifest().supports(&request.call) {
@@ -138,19 +168,20 @@ pub fn run_steps(
             Ok(observed) => comparator.compare(&expected, &observed).err().map(|mismatch| Divergence {
                 step: index,
                 request: request.clone(),
-                sut_request: sut_request.clone(),
+                sut_request: sut_request.as_ref().clone(),
                 expected: expected.clone(),
                 actual: Some(observed),
                 mismatch: Some(mismatch),
                 fault: None,
             }),
         };
-        result.coverage.record(request, &expected.clauses, divergence.is_none());
+        tally.record(request, &expected.clauses, divergence.is_none());
         if divergence.is_some() {
             result.divergence = divergence;
-            return result;
+            break;
         }
     }
+    result.coverage = tally.into_coverage();
     result
 }
 

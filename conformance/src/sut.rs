@@ -35,12 +35,17 @@ pub enum Observed {
 impl Observed {
     /// How the model's own outcome looks on the wire.
     pub fn from_outcome(outcome: &Outcome) -> Observed {
+        Observed::from_owned_outcome(outcome.clone())
+    }
+
+    /// [`Observed::from_outcome`], taking the outcome (no copy of the reply).
+    pub fn from_owned_outcome(outcome: Outcome) -> Observed {
         match outcome {
-            Outcome::Reply(reply) => Observed::Reply { reply: reply.clone() },
+            Outcome::Reply(reply) => Observed::Reply { reply },
             Outcome::Reject(rejection) => Observed::Reject {
                 code: rejection.error.code.number(),
                 reject_code: rejection.reject_code().number(),
-                message: rejection.error.message.clone(),
+                message: rejection.error.message,
             },
         }
     }
@@ -228,6 +233,6 @@ impl SystemUnderTest for ModelSut {
     }
 
     fn call(&mut self, request: &Request) -> Result<Observed, SutFault> {
-        Ok(Observed::from_outcome(&self.model.request(request)))
+        Ok(Observed::from_owned_outcome(self.model.request(request)))
     }
 }

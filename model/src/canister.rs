@@ -131,7 +131,7 @@ impl ExecutionState {
 }
 
 /// Chunk store: SHA-256 → chunk.
-pub type ChunkStore = im::OrdMap<[u8; 32], Arc<Vec<u8>>>;
+pub type ChunkStore = crate::pmap::PMap<[u8; 32], Arc<Vec<u8>>>;
 
 /// Bytes a chunk store is charged for.
 pub fn chunk_store_size_bytes(store: &ChunkStore) -> u64 {
@@ -200,8 +200,9 @@ pub struct Change {
 /// Canister history: the most recent entries and the count of all.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct History {
-    /// Up to [`HISTORY_CHANGES_MAX`] most recent changes, oldest first.
-    pub recent: im::Vector<Change>,
+    /// Up to [`HISTORY_CHANGES_MAX`] most recent changes, oldest first. Shared between
+    /// clones of the canister until a change is recorded.
+    pub recent: Arc<Vec<Change>>,
     /// Changes ever recorded.
     pub total_num_changes: u64,
 }
@@ -209,9 +210,10 @@ pub struct History {
 impl History {
     /// Records a change, dropping the oldest beyond the cap.
     pub fn push(&mut self, change: Change) {
-        self.recent.push_back(change);
-        if self.recent.len() > HISTORY_CHANGES_MAX {
-            self.recent.pop_front();
+        let recent = Arc::make_mut(&mut self.recent);
+        recent.push(change);
+        if recent.len() > HISTORY_CHANGES_MAX {
+            recent.remove(0);
         }
         self.total_num_changes += 1;
     }
@@ -315,7 +317,7 @@ pub struct Canister {
     /// Local number of the next snapshot; never decreases.
     pub next_snapshot_id: u64,
     /// Snapshots, keyed (and so listed) by id.
-    pub snapshots: im::OrdMap<SnapshotId, Arc<Snapshot>>,
+    pub snapshots: crate::pmap::PMap<SnapshotId, Arc<Snapshot>>,
     /// Sum of the snapshots' sizes, kept as the replica keeps `snapshots_memory_usage`.
     pub snapshots_size_bytes: u64,
 }

@@ -288,7 +288,10 @@ impl<'de> Deserialize<'de> for Clause {
 /// The invariants checked after every step (see `invariants.rs`).
 pub const INVARIANTS: &[(&str, &str)] = &[
     ("INV.FAILURE_UNCHANGED", "A rejected call leaves the state exactly as it was."),
-    ("INV.ID.UNIQUE", "Snapshot ids are unique across the subnet."),
+    (
+        "INV.ID.UNIQUE",
+        "Snapshot ids are unique across the subnet (checked through INV.ID.OWNER: an id embeds its owner, and a canister holds an id once).",
+    ),
     (
         "INV.ID.OWNER",
         "Every snapshot id names the canister that holds it, with a local number below its `next_snapshot_id`.",

@@ -56,7 +56,7 @@ impl fmt::Display for CanisterId {
 const TEXT_MEMO_ENTRIES_MAX: usize = 4_096;
 
 thread_local! {
-    static TEXT_MEMO: std::cell::RefCell<std::collections::HashMap<Principal, String>> = Default::default();
+    static TEXT_MEMO: std::cell::RefCell<rustc_hash::FxHashMap<Principal, String>> = Default::default();
 }
 
 /// Calls `use_text` with the principal's textual form. Rendering (CRC-32, base-32, dashes)

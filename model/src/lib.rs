@@ -49,6 +49,7 @@ pub mod ids;
 pub mod invariants;
 pub mod memory;
 pub mod methods;
+pub mod pmap;
 pub mod state;
 pub mod step;
 

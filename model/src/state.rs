@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::canister::Canister;
 use crate::config::Config;
 use crate::ids::CanisterId;
+use crate::pmap::PMap;
 
 /// The whole state the model transitions. Cloning is O(1): canisters sit in a persistent
 /// map and their memories are copy-on-write.
@@ -15,7 +16,7 @@ pub struct State {
     /// Checkpoints written so far.
     pub checkpoints: u64,
     /// Canisters by id.
-    pub canisters: im::OrdMap<CanisterId, Arc<Canister>>,
+    pub canisters: PMap<CanisterId, Arc<Canister>>,
     /// Index of the next canister id; never reused.
     pub next_canister_index: u64,
 }
@@ -23,7 +24,7 @@ pub struct State {
 impl State {
     /// An empty subnet at the profile's genesis time.
     pub fn new(config: &Config) -> State {
-        State { time_ns: config.genesis_time_ns, checkpoints: 0, canisters: im::OrdMap::new(), next_canister_index: 0 }
+        State { time_ns: config.genesis_time_ns, checkpoints: 0, canisters: PMap::new(), next_canister_index: 0 }
     }
 
     /// A canister by id.

@@ -106,3 +106,97 @@ fn every_request_round_trips_through_json() {
         }
     }
 }
+
+/// A state with one canister holding one snapshot, and the last transition that made it.
+fn one_snapshot() -> (Config, State, snapspec_model::Transition) {
+    use snapspec_model::generators::{requests, World};
+    let config = Config::ic();
+    let world = World::small(Api::Management);
+    let mut state = State::new(&config);
+    let prelude = requests(&mut arbitrary::Unstructured::new(&[]), &world, 0).unwrap();
+    for request in &prelude {
+        state = step(&config, &state, request).state;
+    }
+    let id = snapspec_model::CanisterId::from_index(0);
+    let take = Request {
+        caller: world.owner(),
+        call: snapspec_model::Call::TakeCanisterSnapshot(snapspec_model::TakeArgs {
+            canister_id: id,
+            replace_snapshot: None,
+            uninstall_code: None,
+            sender_canister_version: None,
+        }),
+    };
+    let transition = step(&config, &state, &take);
+    assert_eq!(transition.state.snapshot_count(), 1);
+    (config, state, transition)
+}
+
+/// The checker must flag broken states, from scratch and incrementally: the negative space.
+#[test]
+fn broken_states_are_reported() {
+    let (config, before, good) = one_snapshot();
+    let id = snapspec_model::CanisterId::from_index(0);
+    type Breakage = fn(&mut snapspec_model::canister::Canister);
+    let breakages: [(&str, Breakage); 4] = [
+        ("INV.SNAPSHOTS_SIZE", |c| c.snapshots_size_bytes += 1),
+        ("INV.ID.OWNER", |c| c.next_snapshot_id = 0),
+        ("INV.HISTORY", |c| c.history.total_num_changes = 0),
+        ("INV.LIMIT", |c| {
+            let (sid, snapshot) = c.snapshots.iter().next().map(|(k, v)| (*k, v.clone())).unwrap();
+            for local in 1..=10 {
+                let mut copy = (*snapshot).clone();
+                copy.id = snapspec_model::SnapshotId { local: sid.local + local, ..sid };
+                c.snapshots.insert(copy.id, std::sync::Arc::new(copy));
+            }
+            c.next_snapshot_id += 10;
+            c.snapshots_size_bytes *= 11;
+        }),
+    ];
+    for (expected, breakage) in breakages {
+        let mut broken = good.clone();
+        broken.state.update_canister(&id, breakage);
+        let full = snapspec_model::invariants::check_state(&config, &broken.state).unwrap_err();
+        assert_eq!(full.id, expected, "{full}");
+        let incremental = snapspec_model::invariants::check_transition(&config, &before, &broken.state).unwrap_err();
+        assert_eq!(incremental.id, expected, "{incremental}");
+        // A checker that has verified `before` checks the step incrementally and still sees it.
+        let mut checker = InvariantChecker::new();
+        checker.observe(&config, &State::new(&config), &unchanged(&before)).unwrap();
+        assert_eq!(checker.observe(&config, &before, &broken).unwrap_err().id, expected);
+    }
+    snapspec_model::invariants::check_state(&config, &good.state).unwrap();
+}
+
+/// A rejected step that claims a changed state, and a reused id, are reported.
+#[test]
+fn unchanged_on_failure_and_fresh_ids_are_enforced() {
+    let (config, before, good) = one_snapshot();
+    let mut checker = InvariantChecker::new();
+    checker.observe(&config, &before, &good).unwrap();
+    // The same take again, answering the same id: not fresh.
+    assert_eq!(checker.observe(&config, &before, &good).unwrap_err().id, "INV.ID.FRESH");
+    let rejected =
+        step(&config, &before, &Request { caller: snapspec_model::ids::ANONYMOUS, call: good_take_call(&good) });
+    assert!(rejected.outcome.rejection().is_some());
+    let lying = snapspec_model::Transition { state: good.state.clone(), ..rejected };
+    assert_eq!(InvariantChecker::new().observe(&config, &before, &lying).unwrap_err().id, "INV.FAILURE_UNCHANGED");
+}
+
+fn good_take_call(_: &snapspec_model::Transition) -> snapspec_model::Call {
+    snapspec_model::Call::TakeCanisterSnapshot(snapspec_model::TakeArgs {
+        canister_id: snapspec_model::CanisterId::from_index(0),
+        replace_snapshot: None,
+        uninstall_code: None,
+        sender_canister_version: None,
+    })
+}
+
+/// A transition to `state` from the empty subnet, as if one step had built it (for priming a checker).
+fn unchanged(state: &State) -> snapspec_model::Transition {
+    snapspec_model::Transition {
+        state: state.clone(),
+        outcome: snapspec_model::Outcome::Reply(snapspec_model::Reply::Empty),
+        exercised: Vec::new(),
+    }
+}

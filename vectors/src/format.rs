@@ -427,8 +427,15 @@ impl Expectation {
 }
 
 fn dedup(mut codes: Vec<u16>) -> Vec<u16> {
-    let mut seen = std::collections::BTreeSet::new();
-    codes.retain(|c| seen.insert(*c));
+    // A handful of codes: a quadratic scan beats building a set.
+    let mut kept = 0;
+    for i in 0..codes.len() {
+        if !codes[..kept].contains(&codes[i]) {
+            codes[kept] = codes[i];
+            kept += 1;
+        }
+    }
+    codes.truncate(kept);
     codes
 }
 
