@@ -1,6 +1,10 @@
 //! Harness throughput: random campaign against the in-process model and against `serve` over
 //! stdio, and the exhaustive explorer on the model. Figures go into README.md.
 
+// The allocator the `snapspec` CLI uses, so the figures are the CLI's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use snapspec::campaign::{self, CampaignOptions};
 use snapspec::compare::Mode;
@@ -24,8 +28,10 @@ fn random_in_process(c: &mut Criterion) {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let mut suts: Vec<Box<dyn SystemUnderTest + Send>> =
         (0..cores).map(|_| Box::new(ModelSut::new()) as Box<dyn SystemUnderTest + Send>).collect();
-    group.bench_function("random_in_process_200_cases_all_cores", |b| {
-        b.iter(|| campaign::run_parallel(&mut suts, &options(200), |_| {}))
+    let calls_2000 = campaign::run(&mut ModelSut::new(), &options(2_000), |_| {}).steps_run;
+    group.throughput(Throughput::Elements(calls_2000));
+    group.bench_function("random_in_process_2000_cases_all_cores", |b| {
+        b.iter(|| campaign::run_parallel(&mut suts, &options(2_000), |_| {}))
     });
     group.finish();
 }
@@ -39,17 +45,29 @@ fn random_over_stdio(c: &mut Criterion) {
     group.sample_size(10);
     group.throughput(Throughput::Elements(calls));
     group.bench_function("random_over_stdio_20_cases", |b| b.iter(|| campaign::run(&mut sut, &options(20), |_| {})));
+    // What `snapspec check` does by default: one `serve` process per core.
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let mut suts: Vec<Box<dyn SystemUnderTest + Send>> = (0..cores)
+        .map(|_| {
+            let sut = snapspec::stdio::StdioSut::spawn(&format!("'{exe}' serve"), std::time::Duration::from_secs(10))
+                .expect("serve starts");
+            Box::new(sut) as Box<dyn SystemUnderTest + Send>
+        })
+        .collect();
+    group.bench_function("random_over_stdio_20_cases_all_cores", |b| {
+        b.iter(|| campaign::run_parallel(&mut suts, &options(20), |_| {}))
+    });
     group.finish();
 }
 
 fn exhaustive(c: &mut Criterion) {
     let config = Config::ic();
     let world = ExploreWorld::new(&config, 2);
-    let explored = explore::explore_model(&config, &world, 2).states_explored;
+    let explored = explore::explore_model(&config, &world, 4).states_explored;
     let mut group = c.benchmark_group("explore");
     group.sample_size(10);
     group.throughput(Throughput::Elements(explored));
-    group.bench_function("model_depth_2", |b| b.iter(|| explore::explore_model(&config, &world, 2)));
+    group.bench_function("model_depth_4", |b| b.iter(|| explore::explore_model(&config, &world, 4)));
     group.finish();
 }
 

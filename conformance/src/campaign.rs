@@ -99,8 +99,8 @@ pub fn run(sut: &mut dyn SystemUnderTest, options: &CampaignOptions, mut tick: i
     report
 }
 
-/// Runs the campaign on several implementations at once, one worker thread each (cases are
-/// independent). The report is the one [`run`] gives for the same options: cases are counted
+/// Runs the campaign on several implementations at once, one worker each on rayon's pool
+/// (cases are independent; with more implementations than pool threads, the extra ones wait). The report is the one [`run`] gives for the same options: cases are counted
 /// in case order, the finding is the lowest failing case, and nothing after it is counted,
 /// whatever the interleaving.
 pub fn run_parallel(
@@ -112,10 +112,12 @@ pub fn run_parallel(
     let next_case = AtomicU64::new(0);
     let first_failure = AtomicU64::new(u64::MAX);
     let committer = Mutex::new(Committer::default());
-    std::thread::scope(|scope| {
+    // Rayon's pool threads outlive the call, so their allocator caches and memos stay warm
+    // from one campaign to the next.
+    rayon::scope(|scope| {
         for sut in suts.iter_mut() {
             let (next_case, first_failure, committer, tick) = (&next_case, &first_failure, &committer, &tick);
-            scope.spawn(move || loop {
+            scope.spawn(move |_| loop {
                 let case = next_case.fetch_add(1, Ordering::Relaxed);
                 if case >= options.cases || case > first_failure.load(Ordering::Relaxed) {
                     return;

@@ -407,7 +407,7 @@ pub fn explore_model(config: &Config, world: &ExploreWorld, depth: usize) -> Exp
             let actions = world.actions.len();
             (0..chunk.len() * actions)
                 .into_par_iter()
-                .map(|i| expand(config, world, i / actions, &chunk[i / actions], i % actions))
+                .map(|i| expand(config, world, &seen, i / actions, &chunk[i / actions], i % actions))
                 .collect_into_vec(&mut expanded);
             report.states_explored += expanded.len() as u64;
             for outcome in expanded.drain(..) {
@@ -456,7 +456,8 @@ fn clause_bit(clause: Clause) -> u128 {
 struct Expanded {
     parent: usize,
     action: u16,
-    /// The new state and its hashes; `None` when the step left the state as it was.
+    /// The new state and its hashes; `None` when the step left the state as it was or reached
+    /// a state seen on an earlier level.
     successor: Option<(State, Prints)>,
     fingerprint: u64,
     clauses: u128,
@@ -464,9 +465,16 @@ struct Expanded {
 }
 
 /// One transition. A step that leaves the state in place (a rejection, a query) yields the
-/// parent's fingerprint, which is already seen; only rewritten canisters are re-hashed and
+/// parent's fingerprint, which is already seen, as does any state `seen` holds; only rewritten canisters are re-hashed and
 /// re-checked (the parent passed every invariant when it was reached).
-fn expand(config: &Config, world: &ExploreWorld, parent: usize, node: &Node, action: usize) -> Expanded {
+fn expand(
+    config: &Config,
+    world: &ExploreWorld,
+    seen: &FingerprintSet,
+    parent: usize,
+    node: &Node,
+    action: usize,
+) -> Expanded {
     let transition = step(config, &node.state, &world.actions[action]);
     let clauses = transition.exercised.iter().fold(0, |bits, c| bits | clause_bit(*c));
     let mut checker = InvariantChecker::new();
@@ -476,7 +484,10 @@ fn expand(config: &Config, world: &ExploreWorld, parent: usize, node: &Node, act
     } else {
         let prints = Prints::of(&transition.state, world, Some(&node.prints));
         let fingerprint = prints.fingerprint(&transition.state);
-        (Some((transition.state, prints)), fingerprint)
+        // Most successors were reached on an earlier level: drop them here, in parallel, and
+        // leave the ordered (sequential) de-duplication only the candidates of this level.
+        let successor = (!seen.contains(&fingerprint)).then_some((transition.state, prints));
+        (successor, fingerprint)
     };
     Expanded { parent, action: action as u16, successor, fingerprint, clauses, violation }
 }

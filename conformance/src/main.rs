@@ -152,6 +152,17 @@ struct MutantArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Commands that only compute and print behave as Unix filters. Commands that drive an
+    // implementation keep SIGPIPE ignored: a write to a crashed implementation's stdin must
+    // become a finding, not kill the harness.
+    let drives_implementation = match &cli.command {
+        Command::Clauses { .. } | Command::Vectors(_) | Command::FuzzCorpus { .. } => false,
+        Command::Explore(args) => args.sut_traces > 0,
+        _ => true,
+    };
+    if !drives_implementation {
+        end_quietly_on_closed_stdout();
+    }
     let result = match cli.command {
         Command::Check(args) => check(args),
         Command::Serve => snapspec::serve::serve(std::io::stdin().lock(), std::io::stdout().lock())
@@ -174,6 +185,16 @@ fn main() -> ExitCode {
             eprintln!("error: {message}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// `snapspec clauses | head` ends quietly when the reader is gone, instead of panicking in
+/// `println!` on the closed pipe (Rust ignores SIGPIPE by default).
+fn end_quietly_on_closed_stdout() {
+    #[cfg(unix)]
+    // SAFETY: called in `main` before any thread exists; SIG_DFL is a valid disposition.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

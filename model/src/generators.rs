@@ -336,17 +336,24 @@ fn settings(u: &mut Unstructured, world: &World) -> Result<Settings> {
 /// Draws requests from raw bytes: the prelude, then calls until the bytes run out or
 /// `len_max` calls have been drawn.
 pub fn requests_from_bytes(data: &[u8], world: &World, len_max: usize) -> Vec<Request> {
+    let mut all = world.prelude();
+    all.extend(calls_from_bytes(data, world, len_max));
+    all
+}
+
+/// The calls [`requests_from_bytes`] draws after the prelude, without it: for callers that
+/// start from the prelude's state, computed once (the prelude does not depend on `data`).
+pub fn calls_from_bytes(data: &[u8], world: &World, len_max: usize) -> Vec<Request> {
     let mut u = Unstructured::new(data);
     let world = &swarm(&mut u, world);
-    let mut all = world.prelude();
-    let len_max = len_max + all.len();
-    while !u.is_empty() && all.len() < len_max {
+    let mut calls = Vec::new();
+    while !u.is_empty() && calls.len() < len_max {
         match request(&mut u, world) {
-            Ok(request) => all.push(request),
+            Ok(request) => calls.push(request),
             Err(_) => break,
         }
     }
-    all
+    calls
 }
 
 /// Swarm testing: one sequence in eight concentrates on one kind of call.
