@@ -543,3 +543,65 @@ pub fn explore_sut(
     }
     report
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The cached, incremental hashes equal hashes computed from scratch, for every state two
+    /// steps from the start, in both APIs (including time shifts, which invalidate the cache).
+    #[test]
+    fn incremental_fingerprints_equal_fresh_ones() {
+        for config in [Config::ic(), Config::proposal_2024()] {
+            let world = ExploreWorld::new(&config, 2);
+            let mut root = State::new(&config);
+            for request in &world.prelude {
+                root = step(&config, &root, request).state;
+            }
+            let root_prints = Prints::of(&root, &world, None);
+            for first in &world.actions {
+                let one = step(&config, &root, first).state;
+                let one_prints = Prints::of(&one, &world, Some(&root_prints));
+                assert_eq!(one_prints.fingerprint(&one), fingerprint(&one, &world), "{first:?}");
+                for second in &world.actions {
+                    let two = step(&config, &one, second).state;
+                    let incremental = Prints::of(&two, &world, Some(&one_prints)).fingerprint(&two);
+                    assert_eq!(incremental, fingerprint(&two, &world), "{first:?} then {second:?}");
+                }
+            }
+        }
+    }
+
+    /// The state counts of the implementation before fingerprints were cached and frontiers
+    /// batched: the optimisations change speed, not what is explored.
+    #[test]
+    fn exploration_counts_are_those_of_the_uncached_explorer() {
+        let config = Config::ic();
+        let report = explore_model(&config, &ExploreWorld::new(&config, 2), 3);
+        assert_eq!((report.states_explored, report.distinct_states), (10_404, 1_676));
+        assert!(report.violation.is_none(), "{:?}", report.violation);
+        assert_eq!(report.paths.len() as u64, report.distinct_states);
+    }
+
+    /// A state and its mirror image (c0↔c1, bob↔carol) share a fingerprint; a different state
+    /// does not.
+    #[test]
+    fn mirror_images_share_a_fingerprint() {
+        let config = Config::ic();
+        let world = ExploreWorld::new(&config, 2);
+        let mut root = State::new(&config);
+        for request in &world.prelude {
+            root = step(&config, &root, request).state;
+        }
+        let [alice, bob, carol, _] = world.principals;
+        let take = |canister, caller| Request { caller, call: super::take(Api::Management, c(canister), None, false) };
+        let on_c0 = step(&config, &root, &take(0, carol)).state;
+        let on_c1 = step(&config, &root, &take(1, bob)).state;
+        assert_eq!(fingerprint(&on_c0, &world), fingerprint(&on_c1, &world));
+        let by_alice = step(&config, &root, &take(0, alice)).state;
+        assert_ne!(fingerprint(&on_c0, &world), fingerprint(&root, &world));
+        assert_eq!(on_c0.snapshot_count(), 1);
+        // Taken by another caller, the snapshot is the same; the states are equal too.
+        assert_eq!(fingerprint(&by_alice, &world), fingerprint(&on_c0, &world));
+    }
+}
