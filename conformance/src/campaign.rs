@@ -100,9 +100,10 @@ pub fn run(sut: &mut dyn SystemUnderTest, options: &CampaignOptions, mut tick: i
 }
 
 /// Runs the campaign on several implementations at once, one worker each on rayon's pool
-/// (cases are independent; with more implementations than pool threads, the extra ones wait). The report is the one [`run`] gives for the same options: cases are counted
-/// in case order, the finding is the lowest failing case, and nothing after it is counted,
-/// whatever the interleaving.
+/// (cases are independent; with more implementations than pool threads, the extra ones
+/// wait). The report is the one [`run`] gives for the same options: cases are counted in case
+/// order, the finding is the lowest failing case, and nothing after it is counted, whatever
+/// the interleaving.
 pub fn run_parallel(
     suts: &mut [Box<dyn SystemUnderTest + Send>],
     options: &CampaignOptions,

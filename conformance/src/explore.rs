@@ -465,8 +465,9 @@ struct Expanded {
 }
 
 /// One transition. A step that leaves the state in place (a rejection, a query) yields the
-/// parent's fingerprint, which is already seen, as does any state `seen` holds; only rewritten canisters are re-hashed and
-/// re-checked (the parent passed every invariant when it was reached).
+/// parent's fingerprint, which is already seen, and so does any state `seen` holds: neither
+/// yields a successor. Only rewritten canisters are re-hashed and re-checked (the parent
+/// passed every invariant when it was reached).
 fn expand(
     config: &Config,
     world: &ExploreWorld,
