@@ -190,24 +190,9 @@ pub fn protocol_line(data: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
-/// The management methods the `candid_args` target decodes; an input's first byte indexes it.
-pub const METHODS: &[&str] = &[
-    "take_canister_snapshot",
-    "load_canister_snapshot",
-    "list_canister_snapshots",
-    "delete_canister_snapshot",
-    "take_snapshot",
-    "load_snapshot",
-    "list_snapshots",
-    "delete_snapshot",
-    "install_code",
-    "uninstall_code",
-    "update_settings",
-    "upload_chunk",
-    "canister_status",
-    "canister_info",
-    "provisional_create_canister_with_cycles",
-];
+/// The management methods the `candid_args` target decodes: every method the decoder table
+/// knows (`snapspec_vectors::encode::METHOD_NAMES`); an input's first byte indexes it.
+pub use snapspec_vectors::encode::METHOD_NAMES as METHODS;
 
 /// Candid decoding of every management-call argument answers any bytes with a value or an
 /// error, never a panic; the first byte picks the method.

@@ -997,18 +997,21 @@ class Subnet:
     def memory_of(self, canister, which):
         return canister.code.heap if which == "heap" else canister.code.stable
 
+    @staticmethod
+    def memory_name(which):
+        return "heap" if which == "heap" else "stable memory"
+
     def write_memory(self, args, which):
         canister_id = principal_bytes(field(args, "canister_id"))
         offset = as_uint(field(args, "offset"), "offset")
         data = as_blob(field(args, "bytes"), "bytes")
         canister = self.executing(canister_id)
         memory = self.memory_of(canister, which)
-        name = "heap" if which == "heap" else "stable memory"
         end = offset + len(data)
         limit = self.profile.wasm_memory_pages_max if which == "heap" else self.profile.stable_memory_pages_max
         pages = max(memory.wasm_pages, -(-end // WASM_PAGE_BYTES))
         if end > U64_MAX or pages > limit:
-            raise self.trap(canister_id, "%s out of bounds" % name)
+            raise self.trap(canister_id, "%s out of bounds" % self.memory_name(which))
         grown = (pages - memory.wasm_pages) * WASM_PAGE_BYTES
         if grown:
             self.check_resources(canister, canister.usage() + grown)
@@ -1023,7 +1026,7 @@ class Subnet:
         canister = self.executing(canister_id)
         memory = self.memory_of(canister, which)
         if offset + length > memory.size() or length > READ_BYTES_MAX:
-            raise self.trap(canister_id, "%s out of bounds" % ("heap" if which == "heap" else "stable memory"))
+            raise self.trap(canister_id, "%s out of bounds" % self.memory_name(which))
         return {"type": "bytes", "value": memory.read(offset, length).hex()}
 
     def set_global(self, caller, args):

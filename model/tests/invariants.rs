@@ -117,17 +117,7 @@ fn one_snapshot() -> (Config, State, snapspec_model::Transition) {
     for request in &prelude {
         state = step(&config, &state, request).state;
     }
-    let id = snapspec_model::CanisterId::from_index(0);
-    let take = Request {
-        caller: world.owner(),
-        call: snapspec_model::Call::TakeCanisterSnapshot(snapspec_model::TakeArgs {
-            canister_id: id,
-            replace_snapshot: None,
-            uninstall_code: None,
-            sender_canister_version: None,
-        }),
-    };
-    let transition = step(&config, &state, &take);
+    let transition = step(&config, &state, &Request { caller: world.owner(), call: take_on_c0() });
     assert_eq!(transition.state.snapshot_count(), 1);
     (config, state, transition)
 }
@@ -162,7 +152,7 @@ fn broken_states_are_reported() {
         assert_eq!(incremental.id, expected, "{incremental}");
         // A checker that has verified `before` checks the step incrementally and still sees it.
         let mut checker = InvariantChecker::new();
-        checker.observe(&config, &State::new(&config), &unchanged(&before)).unwrap();
+        checker.observe(&config, &State::new(&config), &arrival_at(&before)).unwrap();
         assert_eq!(checker.observe(&config, &before, &broken).unwrap_err().id, expected);
     }
     snapspec_model::invariants::check_state(&config, &good.state).unwrap();
@@ -176,14 +166,14 @@ fn unchanged_on_failure_and_fresh_ids_are_enforced() {
     checker.observe(&config, &before, &good).unwrap();
     // The same take again, answering the same id: not fresh.
     assert_eq!(checker.observe(&config, &before, &good).unwrap_err().id, "INV.ID.FRESH");
-    let rejected =
-        step(&config, &before, &Request { caller: snapspec_model::ids::ANONYMOUS, call: good_take_call(&good) });
+    let rejected = step(&config, &before, &Request { caller: snapspec_model::ids::ANONYMOUS, call: take_on_c0() });
     assert!(rejected.outcome.rejection().is_some());
     let lying = snapspec_model::Transition { state: good.state.clone(), ..rejected };
     assert_eq!(InvariantChecker::new().observe(&config, &before, &lying).unwrap_err().id, "INV.FAILURE_UNCHANGED");
 }
 
-fn good_take_call(_: &snapspec_model::Transition) -> snapspec_model::Call {
+/// `take_canister_snapshot` on the prelude's first canister.
+fn take_on_c0() -> snapspec_model::Call {
     snapspec_model::Call::TakeCanisterSnapshot(snapspec_model::TakeArgs {
         canister_id: snapspec_model::CanisterId::from_index(0),
         replace_snapshot: None,
@@ -192,8 +182,9 @@ fn good_take_call(_: &snapspec_model::Transition) -> snapspec_model::Call {
     })
 }
 
-/// A transition to `state` from the empty subnet, as if one step had built it (for priming a checker).
-fn unchanged(state: &State) -> snapspec_model::Transition {
+/// A transition that arrives at `state`, as if one step had built it: observing it makes a
+/// checker verify `state` in full, so that its next step is checked incrementally.
+fn arrival_at(state: &State) -> snapspec_model::Transition {
     snapspec_model::Transition {
         state: state.clone(),
         outcome: snapspec_model::Outcome::Reply(snapspec_model::Reply::Empty),
