@@ -47,6 +47,7 @@ pub mod generators;
 pub mod globals;
 pub mod ids;
 pub mod invariants;
+mod leaf_pair;
 pub mod memory;
 pub mod methods;
 pub mod pmap;

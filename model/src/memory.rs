@@ -342,6 +342,12 @@ fn subtree_hash(node: Option<&Node>, height: u32) -> Hash {
 }
 
 impl Node {
+    fn is_unhashed(&self) -> bool {
+        match self {
+            Node::Leaf { hash, .. } | Node::Inner { hash, .. } => hash.get().is_none(),
+        }
+    }
+
     /// The cached hash, computed on first use.
     ///
     /// The value is computed outside the `OnceLock` rather than via `get_or_init`: a
@@ -365,10 +371,34 @@ impl Node {
 }
 
 fn inner_hash(children: &[Option<Arc<Node>>; 2], height: u32) -> Hash {
+    if let Some(hash) = leaf_pair_hash(children) {
+        return hash;
+    }
     let child = |i: usize| subtree_hash(children[i].as_deref(), height - 1);
-    let (left, right) =
-        if height >= PARALLEL_MIN_HEIGHT { rayon::join(|| child(0), || child(1)) } else { (child(0), child(1)) };
+    // A join costs microseconds (more when called from outside rayon's pool), so it pays
+    // only when both sides have real hashing to do; re-hashing the path above one
+    // written page never forks.
+    let fork = height >= PARALLEL_MIN_HEIGHT && children.iter().all(|c| c.as_deref().is_some_and(Node::is_unhashed));
+    let (left, right) = if fork { rayon::join(|| child(0), || child(1)) } else { (child(0), child(1)) };
     node_hash(&left, &right)
+}
+
+/// The node over two leaves that are both still unhashed, with both leaves hashed in one
+/// interleaved pass (see [`crate::leaf_pair`]): the bulk of hashing a written memory.
+fn leaf_pair_hash(children: &[Option<Arc<Node>>; 2]) -> Option<Hash> {
+    let [Some(left), Some(right)] = children else { return None };
+    let (Node::Leaf { page: left_page, hash: left_hash }, Node::Leaf { page: right_page, hash: right_hash }) =
+        (&**left, &**right)
+    else {
+        return None;
+    };
+    if left_hash.get().is_some() || right_hash.get().is_some() {
+        return None;
+    }
+    let [left, right] = crate::leaf_pair::leaf_hash_pair(left_page, right_page);
+    let _ = left_hash.set(left);
+    let _ = right_hash.set(right);
+    Some(node_hash(&left, &right))
 }
 
 // Leaves and nodes are hashed hundreds of thousands of times per GiB; cloning a hasher
