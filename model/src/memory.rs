@@ -35,6 +35,8 @@ const PAGE_BYTES: u64 = OS_PAGE_SIZE_BYTES as u64;
 /// Below this height hashing a subtree is too little work to be worth a rayon task
 /// (2^6 pages = 256 KiB of SHA-256).
 const PARALLEL_MIN_HEIGHT: u32 = 6;
+/// A memory with fewer pages than this is hashed on the calling thread alone.
+const PARALLEL_MIN_PAGES: u64 = 1 << PARALLEL_MIN_HEIGHT;
 
 type Page = [u8; OS_PAGE_SIZE_BYTES];
 type Hash = [u8; 32];
@@ -195,7 +197,9 @@ impl Memory {
     /// Merkle root over the pages (`root` in `docs/checksum.md`). Cached per node, so
     /// repeated calls and calls after small writes are cheap.
     pub fn root_hash(&self) -> [u8; 32] {
-        subtree_hash(self.root.as_deref(), self.tree_height())
+        // Forking costs microseconds (waking a worker); a small memory hashes faster alone.
+        let fork = self.materialized >= PARALLEL_MIN_PAGES;
+        subtree_hash(self.root.as_deref(), self.tree_height(), fork)
     }
 
     /// The memory's checksum component: commits to size and content.
@@ -334,10 +338,10 @@ fn read_range(node: Option<&Node>, height: u32, base: u64, offset: u64, out: &mu
     }
 }
 
-fn subtree_hash(node: Option<&Node>, height: u32) -> Hash {
+fn subtree_hash(node: Option<&Node>, height: u32, fork: bool) -> Hash {
     match node {
         None => zero_hash(height),
-        Some(node) => node.hash(height),
+        Some(node) => node.hash(height, fork),
     }
 }
 
@@ -354,7 +358,7 @@ impl Node {
     /// rayon worker waiting in `join` may steal a job from another memory sharing this
     /// node, and re-entering an initializing `OnceLock` on the same thread deadlocks.
     /// A race only duplicates work; both sides compute the same value.
-    fn hash(&self, height: u32) -> Hash {
+    fn hash(&self, height: u32, fork: bool) -> Hash {
         let cache = match self {
             Node::Leaf { hash, .. } | Node::Inner { hash, .. } => hash,
         };
@@ -363,22 +367,22 @@ impl Node {
         }
         let value = match self {
             Node::Leaf { page, .. } => leaf_hash(page),
-            Node::Inner { children, .. } => inner_hash(children, height),
+            Node::Inner { children, .. } => inner_hash(children, height, fork),
         };
         let _ = cache.set(value);
         value
     }
 }
 
-fn inner_hash(children: &[Option<Arc<Node>>; 2], height: u32) -> Hash {
+fn inner_hash(children: &[Option<Arc<Node>>; 2], height: u32, fork: bool) -> Hash {
     if let Some(hash) = leaf_pair_hash(children) {
         return hash;
     }
-    let child = |i: usize| subtree_hash(children[i].as_deref(), height - 1);
+    let child = |i: usize| subtree_hash(children[i].as_deref(), height - 1, fork);
     // A join costs microseconds (more when called from outside rayon's pool), so it pays
     // only when both sides have real hashing to do; re-hashing the path above one
     // written page never forks.
-    let fork = height >= PARALLEL_MIN_HEIGHT && children.iter().all(|c| c.as_deref().is_some_and(Node::is_unhashed));
+    let fork = fork && height >= PARALLEL_MIN_HEIGHT && children.iter().all(|c| c.as_deref().is_some_and(Node::is_unhashed));
     let (left, right) = if fork { rayon::join(|| child(0), || child(1)) } else { (child(0), child(1)) };
     node_hash(&left, &right)
 }
