@@ -21,14 +21,46 @@ pub const PRINCIPAL_BYTES_MAX: usize = 29;
 pub const SNAPSHOT_ID_BYTES_MAX: usize = SNAPSHOT_LOCAL_ID_BYTES + PRINCIPAL_BYTES_MAX;
 
 /// A canister id. On the IC these are "opaque" principals: `u64` big-endian ‖ `0x01 0x01`.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+///
+/// Ordered as the principal's bytes, lexicographically (as `Principal` orders).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CanisterId(pub Principal);
+
+impl Ord for CanisterId {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        // Every map lookup compares canister ids; comparing the usual 10-byte ones as
+        // integers spares a `memcmp` call (which fuzz builds route through libFuzzer's
+        // comparison hook). Equal lengths: big-endian integer order is byte order.
+        let (a, b) = (self.as_slice(), other.as_slice());
+        match (canister_id_key(a), canister_id_key(b)) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            _ => a.cmp(b),
+        }
+    }
+}
+
+impl PartialOrd for CanisterId {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Bytes of a canister id ([`CanisterId::from_index`]'s layout).
+const CANISTER_ID_BYTES: usize = 10;
+
+/// A 10-byte principal as a big-endian integer.
+fn canister_id_key(bytes: &[u8]) -> Option<u128> {
+    let bytes: &[u8; CANISTER_ID_BYTES] = bytes.try_into().ok()?;
+    let mut padded = [0u8; 16];
+    padded[..CANISTER_ID_BYTES].copy_from_slice(bytes);
+    Some(u128::from_be_bytes(padded))
+}
 
 impl CanisterId {
     /// The canister id with index `index`, laid out as the replica's `CanisterId::from_u64`.
     pub fn from_index(index: u64) -> Self {
-        let mut bytes = [0u8; 10];
+        let mut bytes = [0u8; CANISTER_ID_BYTES];
         bytes[..8].copy_from_slice(&index.to_be_bytes());
         bytes[8] = 0x01;
         bytes[9] = 0x01;
@@ -223,6 +255,34 @@ pub mod hex_bytes {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn canister_ids_order_as_their_bytes() {
+        // Short and long ids, proper prefixes, trailing zeros and the 16-byte boundary.
+        let samples: Vec<Vec<u8>> = vec![
+            vec![],
+            vec![0],
+            vec![0, 0],
+            vec![1],
+            vec![1, 0],
+            vec![1, 0, 1],
+            vec![0xff; 10],
+            [vec![0; 8], vec![1, 1]].concat(),
+            [vec![0; 7], vec![1, 1, 1]].concat(),
+            vec![7; 16],
+            [vec![7; 16], vec![0]].concat(),
+            vec![7; 17],
+            vec![7; 29],
+            [vec![7; 15], vec![8]].concat(),
+        ];
+        for a in &samples {
+            for b in &samples {
+                let (x, y) = (CanisterId(Principal::from_slice(a)), CanisterId(Principal::from_slice(b)));
+                assert_eq!(x.cmp(&y), a.cmp(b), "{a:?} vs {b:?}");
+                assert_eq!(x == y, a == b);
+            }
+        }
+    }
 
     #[test]
     fn snapshot_id_layout_matches_the_replica_example() {

@@ -382,7 +382,8 @@ fn inner_hash(children: &[Option<Arc<Node>>; 2], height: u32, fork: bool) -> Has
     // A join costs microseconds (more when called from outside rayon's pool), so it pays
     // only when both sides have real hashing to do; re-hashing the path above one
     // written page never forks.
-    let fork = fork && height >= PARALLEL_MIN_HEIGHT && children.iter().all(|c| c.as_deref().is_some_and(Node::is_unhashed));
+    let fork =
+        fork && height >= PARALLEL_MIN_HEIGHT && children.iter().all(|c| c.as_deref().is_some_and(Node::is_unhashed));
     let (left, right) = if fork { rayon::join(|| child(0), || child(1)) } else { (child(0), child(1)) };
     node_hash(&left, &right)
 }
