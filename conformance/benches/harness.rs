@@ -1,5 +1,6 @@
 //! Harness throughput: random campaign against the in-process model and against `serve` over
-//! stdio, and the exhaustive explorer on the model. Figures go into README.md.
+//! stdio, the exhaustive explorer on the model, and the `model_invariants` fuzz oracle alone.
+//! Figures go into README.md and fuzz/README.md.
 
 // The allocator the `snapspec` CLI uses, so the figures are the CLI's.
 #[global_allocator]
@@ -17,6 +18,7 @@ fn options(cases: u64) -> CampaignOptions {
 }
 
 fn random_in_process(c: &mut Criterion) {
+    snapspec::allocator::keep_freed_memory();
     let calls = campaign::run(&mut ModelSut::new(), &options(200), |_| {}).steps_run;
     let mut group = c.benchmark_group("campaign");
     group.sample_size(10);
@@ -37,6 +39,7 @@ fn random_in_process(c: &mut Criterion) {
 }
 
 fn random_over_stdio(c: &mut Criterion) {
+    snapspec::allocator::keep_freed_memory();
     let exe = env!("CARGO_BIN_EXE_snapspec");
     let mut sut = snapspec::stdio::StdioSut::spawn(&format!("'{exe}' serve"), std::time::Duration::from_secs(10))
         .expect("serve starts");
@@ -61,6 +64,7 @@ fn random_over_stdio(c: &mut Criterion) {
 }
 
 fn exhaustive(c: &mut Criterion) {
+    snapspec::allocator::keep_freed_memory();
     let config = Config::ic();
     let world = ExploreWorld::new(&config, 2);
     let explored = explore::explore_model(&config, &world, 4).states_explored;
@@ -71,5 +75,21 @@ fn exhaustive(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, random_in_process, random_over_stdio, exhaustive);
+/// The `model_invariants` fuzz oracle without libFuzzer: the ceiling of that target's exec/s
+/// (fuzz/README.md compares it with instrumented runs). Inputs of 512 bytes hold up to 64
+/// calls, as in CI's runs; 64 bytes hold about ten.
+fn fuzz_oracle(c: &mut Criterion) {
+    snapspec::allocator::keep_freed_memory();
+    let mut group = c.benchmark_group("fuzz_oracle");
+    for input_bytes in [512, 64] {
+        let inputs: Vec<Vec<u8>> = (0..64).map(|i| campaign::case_bytes(0x5eed, i, input_bytes)).collect();
+        group.throughput(Throughput::Elements(inputs.len() as u64));
+        group.bench_function(format!("model_invariants_{input_bytes}_bytes"), |b| {
+            b.iter(|| inputs.iter().all(|input| snapspec::oracles::model_invariants(input).is_ok()))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, random_in_process, random_over_stdio, exhaustive, fuzz_oracle);
 criterion_main!(benches);

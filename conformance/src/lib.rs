@@ -25,6 +25,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod allocator;
 pub mod campaign;
 pub mod compare;
 pub mod corpus;

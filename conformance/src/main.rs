@@ -151,6 +151,7 @@ struct MutantArgs {
 }
 
 fn main() -> ExitCode {
+    snapspec::allocator::keep_freed_memory();
     let cli = Cli::parse();
     // Commands that only compute and print behave as Unix filters. Commands that drive an
     // implementation keep SIGPIPE ignored: a write to a crashed implementation's stdin must

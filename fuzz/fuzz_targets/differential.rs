@@ -2,6 +2,10 @@
 //! implementation (`model`, `mutant:NAME`, or a stdio command line).
 #![no_main]
 
+// The allocator the CLI uses: the model churns 4 KiB pages, which glibc's malloc handles slowly.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::sync::{Mutex, OnceLock};
 
 use snapspec::sut::SystemUnderTest;
