@@ -391,54 +391,39 @@ pub fn explore_model(config: &Config, world: &ExploreWorld, depth: usize) -> Exp
     }
     let prints = Prints::of(&state, world, None);
     let fingerprint = prints.fingerprint(&state);
-    let mut seen = FingerprintSet::with_hasher(ahash::RandomState::with_seeds(1, 2, 3, 4));
+    let mut seen = new_fingerprint_set();
     seen.insert(fingerprint);
     let mut frontier = vec![Node { state, path: Vec::new(), prints, fingerprint }];
-    let mut clauses = 0u128;
+    let mut level = Level { clauses: 0, new: new_fingerprint_set(), next: Vec::new(), keep_states: true };
     report.paths.push(Vec::new());
-    // Reused across batches: a fresh multi-megabyte buffer per batch costs page faults.
-    let mut expanded = Vec::new();
-    for level in 0..depth {
-        let last_level = level + 1 == depth;
-        let mut next = Vec::new();
-        // Chunks bound the transitions held at once; within and across chunks the order is the
-        // frontier's, so paths and reports do not depend on the thread count.
-        for chunk in frontier.chunks(EXPAND_CHUNK_NODES) {
-            let actions = world.actions.len();
-            (0..chunk.len() * actions)
-                .into_par_iter()
-                .map(|i| expand(config, world, &seen, i / actions, &chunk[i / actions], i % actions))
-                .collect_into_vec(&mut expanded);
-            report.states_explored += expanded.len() as u64;
-            for outcome in expanded.drain(..) {
-                clauses |= outcome.clauses;
-                let path = || {
-                    let mut path = chunk[outcome.parent].path.clone();
-                    path.push(outcome.action);
-                    path
-                };
-                if report.violation.is_none() {
-                    if let Some(message) = &outcome.violation {
-                        report.violation = Some((full_path(world, &path()), message.clone()));
+    for depth_index in 0..depth {
+        level.keep_states = depth_index + 1 < depth;
+        // Chunks bound the transitions held at once. Chunk k+1 is expanded in parallel while
+        // chunk k is de-duplicated: the expansion reads only `seen` (earlier levels), which
+        // is frozen for the level; this level's fingerprints go to `level.new`. Outcomes are
+        // absorbed in frontier order, so paths and reports do not depend on thread timing.
+        let chunks: Vec<&[Node]> = frontier.chunks(EXPAND_CHUNK_NODES).collect();
+        let mut pending: Option<(&[Node], Vec<Expanded>)> = None;
+        for chunk in chunks.iter().copied().map(Some).chain([None]) {
+            let previous = pending.take();
+            let (expanded, ()) = rayon::join(
+                || chunk.map(|chunk| (chunk, expand_all(config, world, &seen, chunk))),
+                || {
+                    if let Some((parents, outcomes)) = previous {
+                        level.absorb(world, parents, outcomes, &mut report);
                     }
-                }
-                let Some((state, prints)) = outcome.successor else { continue };
-                if seen.insert(outcome.fingerprint) {
-                    let path = path();
-                    report.paths.push(path.clone());
-                    // States of the last level are never expanded: keep only their paths.
-                    if !last_level {
-                        next.push(Node { state, path, prints, fingerprint: outcome.fingerprint });
-                    }
-                }
-            }
+                },
+            );
+            pending = expanded;
         }
-        report.depth = level + 1;
-        frontier = next;
+        report.depth = depth_index + 1;
+        seen.extend(level.new.drain());
+        frontier = std::mem::take(&mut level.next);
         if frontier.is_empty() {
             break;
         }
     }
+    let clauses = level.clauses;
     report.clauses = Clause::ALL.iter().copied().filter(|c| clauses & clause_bit(*c) != 0).collect();
     report.distinct_states = seen.len() as u64;
     report.elapsed = started.elapsed();
@@ -447,6 +432,58 @@ pub fn explore_model(config: &Config, world: &ExploreWorld, depth: usize) -> Exp
 
 /// Frontier nodes expanded per parallel batch (each yields one transition per action).
 const EXPAND_CHUNK_NODES: usize = 512;
+
+fn new_fingerprint_set() -> FingerprintSet {
+    FingerprintSet::with_hasher(ahash::RandomState::with_seeds(1, 2, 3, 4))
+}
+
+/// What de-duplicating one level accumulates (clauses accumulate over all levels).
+struct Level {
+    clauses: u128,
+    /// Fingerprints first reached on this level.
+    new: FingerprintSet,
+    /// The states first reached on this level: the next frontier.
+    next: Vec<Node>,
+    /// False on the last level, whose states are never expanded: only their paths are kept.
+    keep_states: bool,
+}
+
+impl Level {
+    /// Takes in the transitions out of `parents`, in order.
+    fn absorb(&mut self, world: &ExploreWorld, parents: &[Node], outcomes: Vec<Expanded>, report: &mut ExploreReport) {
+        report.states_explored += outcomes.len() as u64;
+        for outcome in outcomes {
+            self.clauses |= outcome.clauses;
+            let path = || {
+                let mut path = parents[outcome.parent].path.clone();
+                path.push(outcome.action);
+                path
+            };
+            if report.violation.is_none() {
+                if let Some(message) = &outcome.violation {
+                    report.violation = Some((full_path(world, &path()), message.clone()));
+                }
+            }
+            let Some((state, prints)) = outcome.successor else { continue };
+            if self.new.insert(outcome.fingerprint) {
+                let path = path();
+                report.paths.push(path.clone());
+                if self.keep_states {
+                    self.next.push(Node { state, path, prints, fingerprint: outcome.fingerprint });
+                }
+            }
+        }
+    }
+}
+
+/// Every transition out of every node of `chunk`, in (node, action) order.
+fn expand_all(config: &Config, world: &ExploreWorld, seen: &FingerprintSet, chunk: &[Node]) -> Vec<Expanded> {
+    let actions = world.actions.len();
+    (0..chunk.len() * actions)
+        .into_par_iter()
+        .map(|i| expand(config, world, seen, i / actions, &chunk[i / actions], i % actions))
+        .collect()
+}
 
 fn clause_bit(clause: Clause) -> u128 {
     const _: () = assert!(Clause::ALL.len() <= 128, "clauses fit a u128 bit set");
