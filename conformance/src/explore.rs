@@ -227,16 +227,8 @@ impl Prints {
             .map(|(id, canister)| {
                 let address = std::sync::Arc::as_ptr(canister) as usize;
                 let cached = parent.and_then(|p| p.canisters.iter().find(|(i, a, _)| i == id && *a == address));
-                let hashes = cached.map_or_else(
-                    || {
-                        [0, 1].map(|image| {
-                            let mut hasher = hasher();
-                            hash_canister(canister, state.time_ns, &world.mirrors[image], &mut hasher);
-                            hasher.finish()
-                        })
-                    },
-                    |(_, _, hashes)| *hashes,
-                );
+                let hashes =
+                    cached.map_or_else(|| hash_canister(canister, state.time_ns, world), |(_, _, hashes)| *hashes);
                 (*id, address, hashes)
             })
             .collect();
@@ -261,29 +253,48 @@ impl Prints {
     }
 }
 
-fn hash_canister(canister: &Canister, now: u64, mirror: &Mirror, h: &mut impl Hasher) {
-    hash_set(canister.controllers.iter(), mirror, h);
+/// A canister's hash as is and in the mirror. What the mirror cannot change (everything but
+/// principals) is hashed once and shared by both images.
+fn hash_canister(canister: &Canister, now: u64, world: &ExploreWorld) -> [u64; 2] {
+    let mut content = hasher();
+    hash_content(canister, now, &mut content);
+    let content = content.finish();
+    [0, 1].map(|image| {
+        let mut h = hasher();
+        content.hash(&mut h);
+        hash_principals(canister, now, &world.mirrors[image], &mut h);
+        h.finish()
+    })
+}
+
+/// The parts of a canister that name no principal.
+fn hash_content(canister: &Canister, now: u64, h: &mut impl Hasher) {
     (canister.status, canister.version, canister.next_snapshot_id, canister.snapshots_size_bytes, canister.cycles)
         .hash(h);
     (&canister.certified_data, canister.hook_status, canister.history.total_num_changes).hash(h);
     relative_timer(canister.global_timer, now).hash(h);
-    match &canister.snapshot_visibility {
-        Visibility::AllowedViewers(viewers) => hash_set(viewers.iter(), mirror, h),
-        other => std::mem::discriminant(other).hash(h),
-    }
     hash_execution(canister.execution.as_ref(), h);
     canister.chunk_store.keys().for_each(|k| k.hash(h));
-    for change in canister.history.recent.iter() {
-        (change.canister_version, now - change.timestamp_ns.min(now)).hash(h);
-        hash_origin(&change.origin, mirror, h);
-        hash_details(&change.details, now, mirror, h);
-    }
     for (id, snapshot) in &canister.snapshots {
         (id.local, snapshot.canister_version, now - snapshot.taken_at_timestamp_ns.min(now), snapshot.size_bytes)
             .hash(h);
         (&snapshot.certified_data, snapshot.label.as_deref(), snapshot.has_unflushed_changes()).hash(h);
         hash_execution(Some(&snapshot.execution), h);
         snapshot.chunk_store.keys().for_each(|k| k.hash(h));
+    }
+}
+
+/// The parts of a canister that name principals, under `mirror`.
+fn hash_principals(canister: &Canister, now: u64, mirror: &Mirror, h: &mut impl Hasher) {
+    hash_set(canister.controllers.iter(), mirror, h);
+    match &canister.snapshot_visibility {
+        Visibility::AllowedViewers(viewers) => hash_set(viewers.iter(), mirror, h),
+        other => std::mem::discriminant(other).hash(h),
+    }
+    for change in canister.history.recent.iter() {
+        (change.canister_version, now - change.timestamp_ns.min(now)).hash(h);
+        hash_origin(&change.origin, mirror, h);
+        hash_details(&change.details, now, mirror, h);
     }
 }
 
