@@ -38,11 +38,16 @@ fn random_in_process(c: &mut Criterion) {
     group.finish();
 }
 
+/// This build's `snapspec serve`, over the stdio protocol.
+fn spawn_serve() -> snapspec::stdio::StdioSut {
+    let exe = env!("CARGO_BIN_EXE_snapspec");
+    snapspec::stdio::StdioSut::spawn(&format!("'{exe}' serve"), std::time::Duration::from_secs(10))
+        .expect("serve starts")
+}
+
 fn random_over_stdio(c: &mut Criterion) {
     snapspec::allocator::keep_freed_memory();
-    let exe = env!("CARGO_BIN_EXE_snapspec");
-    let mut sut = snapspec::stdio::StdioSut::spawn(&format!("'{exe}' serve"), std::time::Duration::from_secs(10))
-        .expect("serve starts");
+    let mut sut = spawn_serve();
     let calls = campaign::run(&mut sut, &options(20), |_| {}).steps_run;
     let mut group = c.benchmark_group("campaign");
     group.sample_size(10);
@@ -50,13 +55,8 @@ fn random_over_stdio(c: &mut Criterion) {
     group.bench_function("random_over_stdio_20_cases", |b| b.iter(|| campaign::run(&mut sut, &options(20), |_| {})));
     // What `snapspec check` does by default: one `serve` process per core.
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let mut suts: Vec<Box<dyn SystemUnderTest + Send>> = (0..cores)
-        .map(|_| {
-            let sut = snapspec::stdio::StdioSut::spawn(&format!("'{exe}' serve"), std::time::Duration::from_secs(10))
-                .expect("serve starts");
-            Box::new(sut) as Box<dyn SystemUnderTest + Send>
-        })
-        .collect();
+    let mut suts: Vec<Box<dyn SystemUnderTest + Send>> =
+        (0..cores).map(|_| Box::new(spawn_serve()) as Box<dyn SystemUnderTest + Send>).collect();
     group.bench_function("random_over_stdio_20_cases_all_cores", |b| {
         b.iter(|| campaign::run_parallel(&mut suts, &options(20), |_| {}))
     });

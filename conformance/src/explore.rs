@@ -68,6 +68,11 @@ impl ExploreWorld {
         let principals = [alice, bob, carol, eve];
         ExploreWorld { principals, prelude, actions, mirrors: [false, true].map(|swap| Mirror::new(swap, principals)) }
     }
+
+    /// The state every path starts from: the prelude run on an empty subnet.
+    pub fn root_state(&self, config: &Config) -> State {
+        self.prelude.iter().fold(State::new(config), |state, request| step(config, &state, request).state)
+    }
 }
 
 fn snapshot(owner: u64, local: u64) -> SnapshotIdArg {
@@ -393,10 +398,7 @@ struct Node {
 pub fn explore_model(config: &Config, world: &ExploreWorld, depth: usize) -> ExploreReport {
     let started = Instant::now();
     let mut report = ExploreReport::default();
-    let mut state = State::new(config);
-    for request in &world.prelude {
-        state = step(config, &state, request).state;
-    }
+    let state = world.root_state(config);
     if let Err(violation) = invariants::check_state(config, &state) {
         report.violation = Some((world.prelude.clone(), violation.to_string()));
     }
@@ -603,10 +605,7 @@ mod tests {
     fn incremental_fingerprints_equal_fresh_ones() {
         for config in [Config::ic(), Config::proposal_2024()] {
             let world = ExploreWorld::new(&config, 2);
-            let mut root = State::new(&config);
-            for request in &world.prelude {
-                root = step(&config, &root, request).state;
-            }
+            let root = world.root_state(&config);
             let root_prints = Prints::of(&root, &world, None);
             for first in &world.actions {
                 let one = step(&config, &root, first).state;
@@ -638,10 +637,7 @@ mod tests {
     fn mirror_images_share_a_fingerprint() {
         let config = Config::ic();
         let world = ExploreWorld::new(&config, 2);
-        let mut root = State::new(&config);
-        for request in &world.prelude {
-            root = step(&config, &root, request).state;
-        }
+        let root = world.root_state(&config);
         let [alice, bob, carol, _] = world.principals;
         let take = |canister, caller| Request { caller, call: super::take(Api::Management, c(canister), None, false) };
         let on_c0 = step(&config, &root, &take(0, carol)).state;

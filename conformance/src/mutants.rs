@@ -354,7 +354,7 @@ impl SystemUnderTest for MutantSut {
         let transition = step(&self.config, &self.state, request);
         let transition = self.mutate(request, transition);
         self.state = transition.state;
-        Ok(self.rewrite(Observed::from_outcome(&transition.outcome)))
+        Ok(self.rewrite(Observed::from_outcome(transition.outcome)))
     }
 }
 

@@ -62,7 +62,7 @@ fn hello(id: u64) -> FromImpl {
 }
 
 fn call_answer(id: u64, outcome: snapspec_model::Outcome) -> FromImpl {
-    match Observed::from_outcome(&outcome) {
+    match Observed::from_outcome(outcome) {
         Observed::Reply { reply } => FromImpl::Reply { id, reply },
         Observed::Reject { code, reject_code, message } => {
             FromImpl::Reject { id, code, reject_code, message: message.to_string() }

@@ -34,12 +34,7 @@ pub enum Observed {
 
 impl Observed {
     /// How the model's own outcome looks on the wire.
-    pub fn from_outcome(outcome: &Outcome) -> Observed {
-        Observed::from_owned_outcome(outcome.clone())
-    }
-
-    /// [`Observed::from_outcome`], taking the outcome (no copy of the reply).
-    pub fn from_owned_outcome(outcome: Outcome) -> Observed {
+    pub fn from_outcome(outcome: Outcome) -> Observed {
         match outcome {
             Outcome::Reply(reply) => Observed::Reply { reply },
             Outcome::Reject(rejection) => Observed::Reject {
@@ -233,6 +228,6 @@ impl SystemUnderTest for ModelSut {
     }
 
     fn call(&mut self, request: &Request) -> Result<Observed, SutFault> {
-        Ok(Observed::from_owned_outcome(self.model.request(request)))
+        Ok(Observed::from_outcome(self.model.request(request)))
     }
 }

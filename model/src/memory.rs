@@ -382,9 +382,12 @@ fn inner_hash(children: &[Option<Arc<Node>>; 2], height: u32, fork: bool) -> Has
     // A join costs microseconds (more when called from outside rayon's pool), so it pays
     // only when both sides have real hashing to do; re-hashing the path above one
     // written page never forks.
-    let fork =
-        fork && height >= PARALLEL_MIN_HEIGHT && children.iter().all(|c| c.as_deref().is_some_and(Node::is_unhashed));
-    let (left, right) = if fork { rayon::join(|| child(0), || child(1)) } else { (child(0), child(1)) };
+    let both_sides_unhashed = children.iter().all(|c| c.as_deref().is_some_and(Node::is_unhashed));
+    let (left, right) = if fork && height >= PARALLEL_MIN_HEIGHT && both_sides_unhashed {
+        rayon::join(|| child(0), || child(1))
+    } else {
+        (child(0), child(1))
+    };
     node_hash(&left, &right)
 }
 
@@ -397,7 +400,7 @@ fn leaf_pair_hash(children: &[Option<Arc<Node>>; 2]) -> Option<Hash> {
     else {
         return None;
     };
-    if left_hash.get().is_some() || right_hash.get().is_some() {
+    if !(left.is_unhashed() && right.is_unhashed()) {
         return None;
     }
     let [left, right] = crate::leaf_pair::leaf_hash_pair(left_page, right_page);

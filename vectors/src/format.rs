@@ -426,17 +426,15 @@ impl Expectation {
     }
 }
 
-fn dedup(mut codes: Vec<u16>) -> Vec<u16> {
+fn dedup(codes: Vec<u16>) -> Vec<u16> {
     // A handful of codes: a quadratic scan beats building a set.
-    let mut kept = 0;
-    for i in 0..codes.len() {
-        if !codes[..kept].contains(&codes[i]) {
-            codes[kept] = codes[i];
-            kept += 1;
+    let mut kept = Vec::with_capacity(codes.len());
+    for code in codes {
+        if !kept.contains(&code) {
+            kept.push(code);
         }
     }
-    codes.truncate(kept);
-    codes
+    kept
 }
 
 fn size_floors(outcome: &Outcome, state: &State) -> Vec<SizeFloor> {
