@@ -2,11 +2,13 @@
 //! account of what broke. The fuzz targets under `fuzz/` are one-line glue over these (the
 //! wasmtime layout), and `tests/fuzz_regressions.rs` replays saved crashes through them.
 
-use std::sync::OnceLock;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 use std::time::Duration;
 
 use snapspec_model::config::PRESET_NAMES;
-use snapspec_model::generators::{calls_from_bytes, requests_from_bytes, World};
+use snapspec_model::generators::{calls_from_bytes, requests_from_bytes, world_from_bytes, World};
 use snapspec_model::invariants::InvariantChecker;
 use snapspec_model::memory::{Memory, OS_PAGE_SIZE_BYTES, WASM_PAGE_SIZE_BYTES};
 use snapspec_model::{step, Config, Request, State};
@@ -21,51 +23,66 @@ pub const SEQUENCE_CALLS_MAX: usize = 64;
 /// Bytes the parser oracles look at at most (bounded memory per input).
 pub const INPUT_BYTES_MAX: usize = 1 << 20;
 
-/// The profile and call sequence a fuzz input denotes: the first byte picks the profile.
+/// The profile and call sequence a fuzz input denotes: the first byte picks the profile, the
+/// next choices a world ([`World::arbitrary`]), the rest the calls (prelude included here).
 pub fn sequence(data: &[u8]) -> (Config, Vec<Request>) {
-    let (first, rest) = data.split_first().map_or((0, data), |(f, r)| (*f, r));
-    let config = Config::preset(PRESET_NAMES[first as usize % PRESET_NAMES.len()]).expect("listed preset");
-    let requests = requests_from_bytes(rest, &World::small(config.api), SEQUENCE_CALLS_MAX);
+    let (preset, world, calls) = decode(data);
+    let config = Config::preset(PRESET_NAMES[preset]).expect("listed preset");
+    let requests = requests_from_bytes(calls, &world, SEQUENCE_CALLS_MAX);
     (config, requests)
 }
 
-/// A profile, its world and the state after the world's prelude (checked once).
+/// (index into [`PRESET_NAMES`], world, bytes left for the calls).
+fn decode(data: &[u8]) -> (usize, World, &[u8]) {
+    let (first, rest) = data.split_first().map_or((0, data), |(f, r)| (*f, r));
+    let preset = first as usize % PRESET_NAMES.len();
+    let api = Config::preset(PRESET_NAMES[preset]).expect("listed preset").api;
+    let (world, calls) = world_from_bytes(rest, api);
+    (preset, world, calls)
+}
+
+/// A profile, a world's prelude and the state after it (checked once).
 struct Start {
     config: Config,
-    world: World,
     prelude: Vec<Request>,
     state: State,
 }
 
-/// One [`Start`] per preset, in [`PRESET_NAMES`] order, built on first use: each fuzz input
-/// then begins from a shared, already verified state (an O(1) clone) instead of re-running
-/// and re-checking the prelude.
-fn starts() -> &'static [Start] {
-    static STARTS: OnceLock<Vec<Start>> = OnceLock::new();
-    STARTS.get_or_init(|| {
-        PRESET_NAMES
-            .iter()
-            .map(|name| {
-                let config = Config::preset(name).expect("listed preset");
-                let world = World::small(config.api);
-                let prelude = world.prelude();
-                let mut state = State::new(&config);
-                for request in &prelude {
-                    state = step(&config, &state, request).state;
-                }
-                snapspec_model::invariants::check_state(&config, &state).expect("the prelude's state is valid");
-                Start { config, world, prelude, state }
-            })
-            .collect()
+/// What a world's prelude depends on, with the profile: (preset index, canister ids, second
+/// controller). The owner is the same in every world.
+type StartKey = (usize, u64, Option<snapspec_model::Principal>);
+
+thread_local! {
+    /// Starts built so far: each fuzz input then begins from a shared, already verified
+    /// state (an O(1) clone) instead of re-running and re-checking the prelude. Bounded:
+    /// presets × 5 canister counts × at most 9 second controllers.
+    static STARTS: RefCell<HashMap<StartKey, Rc<Start>>> = RefCell::new(HashMap::new());
+}
+
+fn start(preset: usize, world: &World) -> Rc<Start> {
+    let key = (preset, world.canisters, world.co_controller());
+    STARTS.with_borrow_mut(|starts| {
+        let start = starts.entry(key).or_insert_with(|| {
+            let config = Config::preset(PRESET_NAMES[preset]).expect("listed preset");
+            let prelude = world.prelude();
+            let mut state = State::new(&config);
+            for request in &prelude {
+                state = step(&config, &state, request).state;
+            }
+            snapspec_model::invariants::check_state(&config, &state).expect("the prelude's state is valid");
+            Rc::new(Start { config, prelude, state })
+        });
+        debug_assert!(start.prelude == world.prelude(), "the start key covers everything the prelude depends on");
+        Rc::clone(start)
     })
 }
 
 /// Every model invariant holds after every step of the sequence `data` denotes (the same
 /// sequence as [`sequence`]).
 pub fn model_invariants(data: &[u8]) -> Result<(), String> {
-    let (first, rest) = data.split_first().map_or((0, data), |(f, r)| (*f, r));
-    let start = &starts()[first as usize % PRESET_NAMES.len()];
-    let calls = calls_from_bytes(rest, &start.world, SEQUENCE_CALLS_MAX);
+    let (preset, world, rest) = decode(data);
+    let start = start(preset, &world);
+    let calls = calls_from_bytes(rest, &world, SEQUENCE_CALLS_MAX);
     let mut state = start.state.clone();
     let mut checker = InvariantChecker::new();
     for (index, request) in calls.iter().enumerate() {

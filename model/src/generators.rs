@@ -80,9 +80,43 @@ impl World {
         }
     }
 
+    /// A random world: the first choices of a fuzz input. One choice per field, and a zero
+    /// choice keeps [`World::small`]'s value, so exhausted input (and shrinking toward zero)
+    /// gives the small world. Canister ids 1–5 (the prelude creates all but the last; with one
+    /// id it creates none), callers: the owner plus any of the small world's others and the
+    /// extra canisters, local snapshot ids 1–12 (past the default limit of 10), write offsets
+    /// up to 16 Wasm pages and writes up to one OS page and a byte (so they straddle pages).
+    pub fn arbitrary(u: &mut Unstructured, api: Api) -> Result<World> {
+        let small = World::small(api);
+        let canisters = [3, 1, 2, 4, 5][u.int_in_range(0..=4usize)?];
+        // Bits 0–4 drop one of the small world's non-owners; bits 5–7 add canisters 2–4.
+        let mask: u8 = u.arbitrary()?;
+        let kept = small.principals[1..].iter().enumerate().filter(|(bit, _)| mask & (1 << bit) == 0);
+        let extra = (2..5u64).filter(|index| mask & (1 << (index + 3)) != 0 && *index < canisters);
+        let principals = std::iter::once(small.owner())
+            .chain(kept.map(|(_, p)| *p))
+            .chain(extra.map(|index| CanisterId::from_index(index).principal()))
+            .collect();
+        Ok(World {
+            api,
+            principals,
+            canisters,
+            local_ids: [4, 1, 2, 8, 12][u.int_in_range(0..=4usize)?],
+            offset_bytes_max: [3 * 65_536, 0, 4_095, 65_536, 16 * 65_536][u.int_in_range(0..=4usize)?],
+            write_bytes_max: [16, 1, 64, 4_097][u.int_in_range(0..=3usize)?],
+            focus: None,
+        })
+    }
+
     /// The first principal: the controller of everything the prelude creates.
     pub fn owner(&self) -> Principal {
         self.principals[0]
+    }
+
+    /// The second controller the prelude gives its second canister (for cross-canister
+    /// loads): the second principal, unless that is the anonymous one.
+    pub fn co_controller(&self) -> Option<Principal> {
+        self.principals.get(1).copied().filter(|p| *p != ANONYMOUS)
     }
 
     /// Setup every generated sequence starts from: the owner creates `canisters - 1`
@@ -93,8 +127,8 @@ impl World {
         let mut requests = Vec::new();
         for index in 0..self.canisters.saturating_sub(1) {
             let mut controllers = vec![owner];
-            if index == 1 && self.principals.len() > 1 {
-                controllers.push(self.principals[1]);
+            if let Some(co) = self.co_controller().filter(|_| index == 1) {
+                controllers.push(co);
             }
             requests.push(Request {
                 caller: owner,
@@ -354,6 +388,15 @@ pub fn calls_from_bytes(data: &[u8], world: &World, len_max: usize) -> Vec<Reque
         }
     }
     calls
+}
+
+/// Fuzzing's decoding of `data`: a random world ([`World::arbitrary`]) and the bytes left for
+/// the calls ([`calls_from_bytes`]).
+pub fn world_from_bytes(data: &[u8], api: Api) -> (World, &[u8]) {
+    let mut u = Unstructured::new(data);
+    // Choices never fail on exhausted input (they yield zero), so this cannot fall back.
+    let world = World::arbitrary(&mut u, api).unwrap_or_else(|_| World::small(api));
+    (world, u.take_rest())
 }
 
 /// Swarm testing: one sequence in eight concentrates on one kind of call.

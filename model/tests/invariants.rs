@@ -3,7 +3,7 @@
 
 use proptest::prelude::*;
 use snapspec_model::config::Api;
-use snapspec_model::generators::{requests_strategy, QcRequests, World};
+use snapspec_model::generators::{requests_from_bytes, requests_strategy, world_from_bytes, QcRequests, World};
 use snapspec_model::invariants::InvariantChecker;
 use snapspec_model::{step, Config, Request, State};
 
@@ -33,6 +33,17 @@ proptest! {
         let requests = if config.api == Api::Management { seq } else { retarget(&seq, &config) };
         if let Err(message) = run_checked(&config, &requests) {
             prop_assert!(false, "{}: {}", profile, message);
+        }
+    }
+
+    #[test]
+    fn invariants_hold_in_random_worlds(profile in proptest::sample::select(snapspec_model::config::PRESET_NAMES), data in proptest::collection::vec(any::<u8>(), 0..600)) {
+        // The fuzz targets' decoding: a world (`World::arbitrary`), then calls over it.
+        let config = Config::preset(profile).unwrap();
+        let (world, calls) = world_from_bytes(&data, config.api);
+        let requests = requests_from_bytes(calls, &world, 40);
+        if let Err(message) = run_checked(&config, &requests) {
+            prop_assert!(false, "{} in {:?}: {}", profile, world, message);
         }
     }
 
