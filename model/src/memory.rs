@@ -181,7 +181,11 @@ impl Memory {
             return Ok(());
         }
         let height = self.tree_height();
-        self.materialized += write_range(&mut self.root, height, 0, offset, bytes);
+        // Writing back what is there changes no page: leaving the tree alone keeps its cached
+        // hashes and its sharing with clones (no copy, no re-hash). It still counts as a write.
+        if !range_equals(self.root.as_deref(), height, 0, offset, bytes) {
+            self.materialized += write_range(&mut self.root, height, 0, offset, bytes);
+        }
         self.dirty = true;
         Ok(())
     }
@@ -313,6 +317,26 @@ fn write_leaf(slot: &mut Option<Arc<Node>>, base: u64, offset: u64, bytes: &[u8]
     let start = (offset - base) as usize;
     page[start..start + bytes.len()].copy_from_slice(bytes);
     created
+}
+
+/// Whether the subtree holds `bytes` at `offset` (absent subtrees read as zero); stops at the
+/// first difference.
+fn range_equals(node: Option<&Node>, height: u32, base: u64, offset: u64, bytes: &[u8]) -> bool {
+    match node {
+        None => bytes.iter().all(|&b| b == 0),
+        Some(Node::Leaf { page, .. }) => {
+            let start = (offset - base) as usize;
+            page[start..start + bytes.len()] == *bytes
+        }
+        Some(Node::Inner { children, .. }) => {
+            let split = left_len(base, height, offset, bytes.len());
+            let (left, right) = bytes.split_at(split);
+            let mid = base + (PAGE_BYTES << (height - 1));
+            (left.is_empty() || range_equals(children[0].as_deref(), height - 1, base, offset, left))
+                && (right.is_empty()
+                    || range_equals(children[1].as_deref(), height - 1, mid, offset + split as u64, right))
+        }
+    }
 }
 
 /// Copies the subtree's bytes at `offset..offset+out.len()` into `out`, which the caller

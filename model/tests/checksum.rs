@@ -189,6 +189,10 @@ enum Op {
     Grow(u64),
     /// Offset is reduced modulo the current size so that the write is in bounds.
     Write(u64, Vec<u8>),
+    /// Writes back the bytes at (offset, length), both reduced to fit, with the byte at the
+    /// third field (modulo the length) flipped if present: writes of unchanged content and
+    /// their near misses.
+    Rewrite(u64, u64, Option<u64>),
     /// Forces hashes to be cached so later writes exercise cache invalidation.
     Hash,
 }
@@ -218,6 +222,19 @@ impl Pair {
                 self.memory.write(offset as u64, &bytes[..len]).unwrap();
                 self.flat[offset..offset + len].copy_from_slice(&bytes[..len]);
             }
+            Op::Rewrite(raw_offset, raw_len, flip) => {
+                let size = self.flat.len() as u64;
+                let offset = (raw_offset % (size + 1)) as usize;
+                let len = (raw_len % (size - offset as u64 + 1)) as usize;
+                let mut bytes = self.flat[offset..offset + len].to_vec();
+                if let (Some(flip), false) = (flip, bytes.is_empty()) {
+                    bytes[(flip % len as u64) as usize] ^= 0x5a;
+                }
+                self.memory.mark_clean();
+                self.memory.write(offset as u64, &bytes).unwrap();
+                assert_eq!(self.memory.is_dirty(), len > 0, "a write marks the memory dirty, unchanged or not");
+                self.flat[offset..offset + len].copy_from_slice(&bytes);
+            }
             Op::Hash => {
                 self.memory.root_hash();
             }
@@ -245,6 +262,8 @@ fn op_strategy() -> impl Strategy<Value = Op> {
     prop_oneof![
         1 => (0u64..=5).prop_map(Op::Grow),
         4 => (any::<u64>(), bytes_strategy()).prop_map(|(o, b)| Op::Write(o, b)),
+        2 => (any::<u64>(), prop_oneof![0u64..64, 0u64..20_000], any::<Option<u64>>())
+            .prop_map(|(o, l, f)| Op::Rewrite(o, l, f)),
         1 => Just(Op::Hash),
     ]
 }
