@@ -7,6 +7,8 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::time::Duration;
 
+use arbitrary::Unstructured;
+
 use snapspec_model::config::PRESET_NAMES;
 use snapspec_model::generators::{calls_from_bytes, requests_from_bytes, world_from_bytes, World};
 use snapspec_model::invariants::InvariantChecker;
@@ -136,41 +138,170 @@ pub fn differential(sut: &mut dyn SystemUnderTest, data: &[u8]) -> Result<(), St
     }
 }
 
-/// After random writes, the incrementally maintained checksum equals one computed from scratch
-/// over the same bytes, and a clone taken midway keeps its own checksum.
+/// Wasm pages the `checksum` target's memory grows to at most: each input rebuilds its
+/// memory from scratch, so this bounds the work per input.
+pub const CHECKSUM_WASM_PAGES_MAX: u64 = 4;
+/// Operations one `checksum` input denotes at most.
+pub const CHECKSUM_OPS_MAX: usize = 128;
+/// Clones one `checksum` input keeps (and checks) at most.
+pub const CHECKSUM_CLONES_MAX: usize = 4;
+
+/// One operation of the `checksum` target: what execution and snapshots do to a memory.
+#[derive(Clone, Debug, arbitrary::Arbitrary)]
+pub enum MemoryOp {
+    /// Writes `len` bytes of `pattern` at `offset`; both are reduced to fit the current
+    /// size, so every write is in bounds.
+    Write {
+        /// Byte offset, modulo the size.
+        offset: u32,
+        /// Length, at most what fits after the offset.
+        len: u16,
+        /// The bytes.
+        pattern: Pattern,
+    },
+    /// Writes back the bytes already at (`offset`, `len`), both reduced to fit.
+    Rewrite {
+        /// Byte offset, modulo the size.
+        offset: u32,
+        /// Length, at most what fits after the offset.
+        len: u16,
+    },
+    /// Grows by `wasm_pages`, up to [`CHECKSUM_WASM_PAGES_MAX`] in all.
+    Grow {
+        /// Wasm pages to add.
+        wasm_pages: u8,
+    },
+    /// Keeps a clone (as a snapshot does) with its checksum and contents, checked at the end.
+    Clone,
+    /// Computes the checksum now, so later writes must invalidate the cached hashes.
+    Hash,
+}
+
+/// The bytes a [`MemoryOp::Write`] writes.
+#[derive(Clone, Copy, Debug, arbitrary::Arbitrary)]
+pub enum Pattern {
+    /// Zeros: clears pages, and must not store pages that were absent.
+    Zeros,
+    /// One byte repeated.
+    Run(u8),
+    /// `first`, `first + 1`, … (wrapping): differs at every position.
+    Ramp(u8),
+}
+
+impl Pattern {
+    fn bytes(self, len: usize) -> Vec<u8> {
+        match self {
+            Pattern::Zeros => vec![0; len],
+            Pattern::Run(byte) => vec![byte; len],
+            Pattern::Ramp(first) => (0..len).map(|i| first.wrapping_add(i as u8)).collect(),
+        }
+    }
+}
+
+/// The memory, and the flat bytes it must hold.
+struct Tracked {
+    memory: Memory,
+    flat: Vec<u8>,
+}
+
+impl Tracked {
+    fn apply(&mut self, op: &MemoryOp, clones: &mut Vec<(Tracked, [u8; 32])>) -> Result<(), String> {
+        let size = self.flat.len();
+        let fit = |offset: u32, len: u16| {
+            let offset = offset as usize % (size + 1);
+            (offset, (len as usize).min(size - offset))
+        };
+        match *op {
+            MemoryOp::Write { offset, len, pattern } => {
+                let (offset, len) = fit(offset, len);
+                self.write(offset, &pattern.bytes(len))?;
+            }
+            MemoryOp::Rewrite { offset, len } => {
+                let (offset, len) = fit(offset, len);
+                let bytes = self.flat[offset..offset + len].to_vec();
+                self.write(offset, &bytes)?;
+            }
+            MemoryOp::Grow { wasm_pages } => {
+                let target = (self.memory.size_wasm_pages() + u64::from(wasm_pages)).min(CHECKSUM_WASM_PAGES_MAX);
+                self.memory.grow_to(target).map_err(|e| e.to_string())?;
+                self.flat.resize((target * WASM_PAGE_SIZE_BYTES) as usize, 0);
+            }
+            MemoryOp::Clone if clones.len() < CHECKSUM_CLONES_MAX => {
+                let clone = Tracked { memory: self.memory.clone(), flat: self.flat.clone() };
+                let digest = clone.memory.digest();
+                clones.push((clone, digest));
+            }
+            MemoryOp::Clone => {}
+            MemoryOp::Hash => {
+                self.memory.root_hash();
+            }
+        }
+        Ok(())
+    }
+
+    fn write(&mut self, offset: usize, bytes: &[u8]) -> Result<(), String> {
+        self.memory.write(offset as u64, bytes).map_err(|e| e.to_string())?;
+        self.flat[offset..offset + bytes.len()].copy_from_slice(bytes);
+        Ok(())
+    }
+
+    /// The memory holds `flat`, and its incrementally kept checksum equals that of a memory
+    /// built from scratch with the same bytes.
+    fn verify(&self) -> Result<(), String> {
+        if self.memory.read(0, self.flat.len() as u64).map_err(|e| e.to_string())? != self.flat {
+            return Err("memory contents differ from the flat reference".into());
+        }
+        let mut fresh = Memory::with_size(self.memory.size_wasm_pages()).map_err(|e| e.to_string())?;
+        for (page, bytes) in self.flat.chunks(OS_PAGE_SIZE_BYTES).enumerate() {
+            if bytes.iter().any(|b| *b != 0) {
+                fresh.write((page * OS_PAGE_SIZE_BYTES) as u64, bytes).map_err(|e| e.to_string())?;
+            }
+        }
+        if self.memory.digest() != fresh.digest() {
+            return Err("incremental checksum differs from the checksum recomputed from scratch".into());
+        }
+        Ok(())
+    }
+}
+
+/// What a `checksum` input denotes: the memory's initial size in Wasm pages, then up to
+/// [`CHECKSUM_OPS_MAX`] operations, drawn until the bytes run out (a truncated last one
+/// ends the list, as exhausted bytes end a call sequence).
+pub fn checksum_ops(data: &[u8]) -> (u64, Vec<MemoryOp>) {
+    let mut u = Unstructured::new(data);
+    let initial_wasm_pages = u.int_in_range(0..=CHECKSUM_WASM_PAGES_MAX).unwrap_or(0);
+    let ops = match u.arbitrary_take_rest_iter::<MemoryOp>() {
+        Ok(ops) => ops.take(CHECKSUM_OPS_MAX).map_while(Result::ok).collect(),
+        Err(_) => Vec::new(),
+    };
+    (initial_wasm_pages, ops)
+}
+
+/// After random writes, rewrites, growth and forced hashing, the incrementally maintained
+/// checksum equals one computed from scratch over the same bytes, and every clone taken
+/// along the way still holds its contents and the checksum it had when taken.
 pub fn checksum(data: &[u8]) -> Result<(), String> {
-    let mut memory = Memory::with_size(4).map_err(|e| e.to_string())?;
-    let mut flat = vec![0u8; 4 * WASM_PAGE_SIZE_BYTES as usize];
-    let mut midway: Option<(Memory, [u8; 32])> = None;
-    for (index, chunk) in data.chunks(7).enumerate() {
-        let offset = (u32::from_le_bytes([chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0), 0])
-            as usize)
-            % flat.len();
-        let bytes: Vec<u8> = chunk[3.min(chunk.len())..].iter().copied().take(flat.len() - offset).collect();
-        memory.write(offset as u64, &bytes).map_err(|e| e.to_string())?;
-        flat[offset..offset + bytes.len()].copy_from_slice(&bytes);
-        if index == 3 {
-            midway = Some((memory.clone(), memory.digest()));
+    let (initial_wasm_pages, ops) = checksum_ops(data);
+    checksum_run(initial_wasm_pages, &ops)
+}
+
+/// [`checksum`] over decoded operations (for hand-made cases).
+pub fn checksum_run(initial_wasm_pages: u64, ops: &[MemoryOp]) -> Result<(), String> {
+    let memory = Memory::with_size(initial_wasm_pages).map_err(|e| e.to_string())?;
+    let flat = vec![0u8; memory.size_bytes() as usize];
+    let mut tracked = Tracked { memory, flat };
+    let mut clones = Vec::new();
+    for op in ops {
+        tracked.apply(op, &mut clones)?;
+    }
+    tracked.verify()?;
+    for (index, (clone, digest)) in clones.iter().enumerate() {
+        clone.verify().map_err(|e| format!("clone {index}: {e}"))?;
+        if clone.memory.digest() != *digest {
+            return Err(format!("clone {index}: its checksum changed when the original was written"));
         }
     }
-    let mut fresh = Memory::with_size(4).map_err(|e| e.to_string())?;
-    for (page, bytes) in flat.chunks(OS_PAGE_SIZE_BYTES).enumerate() {
-        if bytes.iter().any(|b| *b != 0) {
-            fresh.write((page * OS_PAGE_SIZE_BYTES) as u64, bytes).map_err(|e| e.to_string())?;
-        }
-    }
-    if memory.digest() != fresh.digest() {
-        return Err("incremental checksum differs from the checksum recomputed from scratch".into());
-    }
-    if memory.read(0, flat.len() as u64).map_err(|e| e.to_string())? != flat {
-        return Err("memory contents differ from the flat reference".into());
-    }
-    match midway {
-        Some((clone, digest)) if clone.digest() != digest => {
-            Err("a clone's checksum changed when the original was written".into())
-        }
-        _ => Ok(()),
-    }
+    Ok(())
 }
 
 /// The vector loader answers any bytes with a suite or an error, never a panic.

@@ -43,6 +43,65 @@ fn checksum() {
     replay("checksum", oracles::checksum, &[b"", b"\xff\xff\xff", &[0xab; 700]]);
 }
 
+/// Hand-made operation lists for what random bytes rarely hit: overlapping writes that agree
+/// on their first bytes, rewrites across pages, zeros into absent pages, writes after a clone
+/// into the page the clone shares, and growth followed by writes at the new end.
+#[test]
+fn checksum_edge_cases() {
+    use oracles::{MemoryOp::*, Pattern::*};
+    let write = |offset, len, pattern| Write { offset, len, pattern };
+    let cases: Vec<(u64, Vec<oracles::MemoryOp>)> = vec![
+        (1, vec![write(0, 10, Run(5)), Hash, write(0, 20, Run(5))]),
+        (1, vec![write(100, 10, Ramp(1)), write(100, 20, Ramp(1)), Hash, write(100, 30, Ramp(1))]),
+        (1, vec![write(4_090, 20, Ramp(7)), Hash, Rewrite { offset: 4_085, len: 40 }, write(4_095, 2, Run(9))]),
+        (2, vec![write(70_000, 9_000, Zeros), Hash, write(70_000, 1, Run(1)), write(70_000, 9_000, Zeros)]),
+        (1, vec![write(0, 4_096, Run(3)), Clone, Hash, write(1, 1, Run(3)), write(2, 1, Run(4)), Clone]),
+        (
+            0,
+            vec![
+                Grow { wasm_pages: 2 },
+                write(131_071, 1, Run(8)),
+                Hash,
+                Grow { wasm_pages: 9 },
+                write(262_143, 1, Run(1)),
+            ],
+        ),
+    ];
+    for (index, (initial, ops)) in cases.iter().enumerate() {
+        if let Err(message) = oracles::checksum_run(*initial, ops) {
+            panic!("case {index}: {message}");
+        }
+    }
+}
+
+/// The checksum target's inputs reach every kind of operation and every memory size, and
+/// the oracle accepts what the model does for all of them (the seed corpus's generator).
+#[test]
+fn checksum_inputs_reach_every_operation() {
+    use oracles::MemoryOp;
+    let mut kinds = std::collections::BTreeSet::new();
+    let mut sizes = std::collections::BTreeSet::new();
+    for case in 0..400 {
+        let data = snapspec::campaign::case_bytes(0xc0ffee, case, 256);
+        let (initial, ops) = oracles::checksum_ops(&data);
+        sizes.insert(initial);
+        kinds.extend(ops.iter().map(|op| match op {
+            MemoryOp::Write { pattern: oracles::Pattern::Zeros, .. } => "zeros",
+            MemoryOp::Write { pattern: oracles::Pattern::Run(_), .. } => "run",
+            MemoryOp::Write { pattern: oracles::Pattern::Ramp(_), .. } => "ramp",
+            MemoryOp::Rewrite { .. } => "rewrite",
+            MemoryOp::Grow { .. } => "grow",
+            MemoryOp::Clone => "clone",
+            MemoryOp::Hash => "hash",
+        }));
+        if let Err(message) = oracles::checksum(&data) {
+            panic!("case {case}: {message}");
+        }
+    }
+    assert_eq!(kinds.len(), 7, "{kinds:?}");
+    assert_eq!(sizes, (0..=oracles::CHECKSUM_WASM_PAGES_MAX).collect(), "initial sizes");
+}
+
 #[test]
 fn vector_parse() {
     let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
