@@ -119,6 +119,12 @@ impl World {
         self.principals.get(1).copied().filter(|p| *p != ANONYMOUS)
     }
 
+    /// Everything [`World::prelude`] depends on: worlds with equal keys have equal preludes,
+    /// so callers may cache the state after it under this key.
+    pub fn prelude_key(&self) -> (Api, Principal, u64, Option<Principal>) {
+        (self.api, self.owner(), self.canisters, self.co_controller())
+    }
+
     /// Setup every generated sequence starts from: the owner creates `canisters - 1`
     /// canisters (the second also controlled by the second principal, for cross-canister
     /// loads) and installs a module with two globals in each.

@@ -63,6 +63,21 @@ fn worlds_are_well_formed() {
 }
 
 #[test]
+fn the_prelude_key_determines_the_prelude() {
+    for api in [Api::Management, Api::Proposal] {
+        let mut by_key = std::collections::BTreeMap::new();
+        for world in worlds(api) {
+            let prelude = format!("{:?}", world.prelude());
+            let key = format!("{:?}", world.prelude_key());
+            assert_eq!(by_key.entry(key).or_insert_with(|| prelude.clone()), &prelude, "{world:?}");
+        }
+        // 1 + 1 + 6 + 7 + 8 distinct preludes (see below), and more keys (two ids ignore the
+        // second controller).
+        assert!(by_key.len() > 23, "{}", by_key.len());
+    }
+}
+
+#[test]
 fn every_prelude_succeeds() {
     for config in [Config::ic(), Config::proposal_2024()] {
         let mut preludes = BTreeSet::new();
