@@ -3,11 +3,12 @@
 //! wasmtime layout), and `tests/fuzz_regressions.rs` replays saved crashes through them.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use arbitrary::Unstructured;
+use rustc_hash::FxHashMap;
 
 use snapspec_model::config::Api;
 use snapspec_model::config::PRESET_NAMES;
@@ -39,9 +40,16 @@ pub fn sequence(data: &[u8]) -> (Config, Vec<Request>) {
 fn decode(data: &[u8]) -> (usize, World, &[u8]) {
     let (first, rest) = data.split_first().map_or((0, data), |(f, r)| (*f, r));
     let preset = first as usize % PRESET_NAMES.len();
-    let api = Config::preset(PRESET_NAMES[preset]).expect("listed preset").api;
-    let (world, calls) = world_from_bytes(rest, api);
+    let (world, calls) = world_from_bytes(rest, preset_api(preset));
     (preset, world, calls)
+}
+
+/// The API of preset `index` (building the whole [`Config`] per input is measurable when
+/// inputs are short).
+fn preset_api(index: usize) -> Api {
+    static APIS: OnceLock<Vec<Api>> = OnceLock::new();
+    APIS.get_or_init(|| PRESET_NAMES.iter().map(|name| Config::preset(name).expect("listed preset").api).collect())
+        [index]
 }
 
 /// A profile, a world's prelude and the state after it (checked once).
@@ -58,7 +66,7 @@ thread_local! {
     /// Starts built so far: each fuzz input then begins from a shared, already verified
     /// state (an O(1) clone) instead of re-running and re-checking the prelude. Bounded:
     /// presets × 5 canister counts × at most 8 second controllers (or none).
-    static STARTS: RefCell<HashMap<StartKey, Rc<Start>>> = RefCell::new(HashMap::new());
+    static STARTS: RefCell<FxHashMap<StartKey, Rc<Start>>> = RefCell::new(FxHashMap::default());
 }
 
 fn start(preset: usize, world: &World) -> Rc<Start> {
