@@ -243,18 +243,26 @@ impl Prints {
     /// The minimum over both mirror images of the hash of (canister id, canister hash) pairs
     /// in id order.
     fn fingerprint(&self, state: &State) -> u64 {
-        let image = |swap: bool| {
-            let mut pairs: Vec<(CanisterId, u64)> = self
-                .canisters
-                .iter()
-                .map(|(id, _, hashes)| (mirrored_canister(swap, *id), hashes[swap as usize]))
-                .collect();
+        let image = |swap: bool, pairs: &mut [(CanisterId, u64)]| {
+            for (pair, (id, _, hashes)) in pairs.iter_mut().zip(&self.canisters) {
+                *pair = (mirrored_canister(swap, *id), hashes[swap as usize]);
+            }
             pairs.sort_unstable();
             let mut hasher = hasher();
-            (state.next_canister_index, &pairs).hash(&mut hasher);
+            (state.next_canister_index, &*pairs).hash(&mut hasher);
             hasher.finish()
         };
-        image(false).min(image(true))
+        // One per successor: the explorer's worlds hold a few canisters, which fit the stack.
+        let mut on_stack = [(CanisterId::from_index(0), 0); 8];
+        let mut on_heap = Vec::new();
+        let pairs = match self.canisters.len() {
+            len if len <= on_stack.len() => &mut on_stack[..len],
+            len => {
+                on_heap.resize(len, (CanisterId::from_index(0), 0));
+                &mut on_heap[..]
+            }
+        };
+        image(false, pairs).min(image(true, pairs))
     }
 }
 
