@@ -179,8 +179,11 @@ impl PartialOrd for SnapshotId {
 /// The replica derives `Ord` on `(len, bytes)`: within one canister that is local-id order.
 impl Ord for SnapshotId {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        let (a, b) = (self.to_bytes(), other.to_bytes());
-        (a.len(), a).cmp(&(b.len(), b))
+        // `(len, u64be(local) ‖ owner)` without building the bytes (every snapshot-map lookup
+        // compares ids): the length is the owner's plus 8, the first 8 bytes order as `local`,
+        // and owners of one length order as their bytes.
+        let length = |id: &SnapshotId| id.owner.as_slice().len();
+        length(self).cmp(&length(other)).then(self.local.cmp(&other.local)).then_with(|| self.owner.cmp(&other.owner))
     }
 }
 
@@ -280,6 +283,24 @@ mod tests {
                 let (x, y) = (CanisterId(Principal::from_slice(a)), CanisterId(Principal::from_slice(b)));
                 assert_eq!(x.cmp(&y), a.cmp(b), "{a:?} vs {b:?}");
                 assert_eq!(x == y, a == b);
+            }
+        }
+    }
+
+    #[test]
+    fn snapshot_ids_order_as_their_length_and_bytes() {
+        let owners: Vec<Vec<u8>> =
+            vec![vec![], vec![0], vec![1], vec![0xff; 10], [vec![0; 8], vec![1, 1]].concat(), vec![7; 29]];
+        let locals = [0, 1, 255, 256, 1 << 32, u64::MAX];
+        let ids: Vec<SnapshotId> = owners
+            .iter()
+            .flat_map(|o| locals.map(|local| SnapshotId { owner: CanisterId(Principal::from_slice(o)), local }))
+            .collect();
+        for a in &ids {
+            for b in &ids {
+                let (x, y) = (a.to_bytes(), b.to_bytes());
+                assert_eq!(a.cmp(b), (x.len(), &x).cmp(&(y.len(), &y)), "{a:?} vs {b:?}");
+                assert_eq!(a == b, x == y);
             }
         }
     }
