@@ -198,9 +198,12 @@ fn hasher() -> impl Hasher {
 type FingerprintSet = HashSet<u64, ahash::RandomState>;
 
 fn mirrored_canister(swap: bool, id: CanisterId) -> CanisterId {
+    // Built once: every fingerprint maps every canister id.
+    static C0_C1: std::sync::LazyLock<[CanisterId; 2]> = std::sync::LazyLock::new(|| [c(0), c(1)]);
+    let [c0, c1] = *C0_C1;
     match id {
-        id if swap && id == c(0) => c(1),
-        id if swap && id == c(1) => c(0),
+        id if swap && id == c0 => c1,
+        id if swap && id == c1 => c0,
         other => other,
     }
 }
