@@ -53,6 +53,17 @@ enum Command {
         #[arg(long, default_value = "vectors/suites")]
         vectors: PathBuf,
     },
+    /// Show what a `model_invariants` or `differential` fuzz input (a crash artifact, a corpus
+    /// entry) denotes: profile, world and calls, and whether the model's invariants hold.
+    /// Exit code 1 if they do not.
+    FuzzInput {
+        /// The input file.
+        file: PathBuf,
+        /// Also write the calls, with the model's expected outcomes, as a one-vector suite in
+        /// this directory: `snapspec replay` then runs it against any implementation.
+        #[arg(long)]
+        vector_dir: Option<PathBuf>,
+    },
     /// Generate the vector suites (`generate`) or print their clause coverage (`coverage`).
     #[command(subcommand)]
     Vectors(snapspec::vectors_cli::VectorsCommand),
@@ -157,7 +168,7 @@ fn main() -> ExitCode {
     // implementation keep SIGPIPE ignored: a write to a crashed implementation's stdin must
     // become a finding, not kill the harness.
     let drives_implementation = match &cli.command {
-        Command::Clauses { .. } | Command::Vectors(_) | Command::FuzzCorpus { .. } => false,
+        Command::Clauses { .. } | Command::Vectors(_) | Command::FuzzCorpus { .. } | Command::FuzzInput { .. } => false,
         Command::Explore(args) => args.sut_traces > 0,
         _ => true,
     };
@@ -173,6 +184,7 @@ fn main() -> ExitCode {
         Command::Replay(args) => replay_command(args),
         Command::Mutants(args) => mutants_command(args),
         Command::FuzzCorpus { out, vectors } => fuzz_corpus(&out, &vectors),
+        Command::FuzzInput { file, vector_dir } => fuzz_input(&file, vector_dir.as_deref()),
         Command::Vectors(command) => snapspec::vectors_cli::run(command),
         Command::Clauses { markdown } => {
             print_clauses(markdown);
@@ -567,6 +579,39 @@ fn fuzz_corpus(out: &std::path::Path, vectors: &std::path::Path) -> Result<bool,
         println!("{target:<18} {count:>4} seeds in {}", out.join(target).display());
     }
     Ok(true)
+}
+
+fn fuzz_input(file: &std::path::Path, vector_dir: Option<&std::path::Path>) -> Result<bool, String> {
+    let data = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let snapspec::oracles::Decoded { config, world, requests } = snapspec::oracles::decode_sequence(&data);
+    let prelude = world.prelude().len();
+    println!("profile {}", config.name);
+    println!(
+        "world: {} canister ids, {} callers, {} local snapshot ids, write offsets up to {} and lengths up to {} bytes",
+        world.canisters,
+        world.principals.len(),
+        world.local_ids,
+        world.offset_bytes_max,
+        world.write_bytes_max
+    );
+    println!("calls: {} after a prelude of {prelude}", requests.len() - prelude);
+    for (index, request) in requests.iter().enumerate() {
+        let marker = if index < prelude { "prelude" } else { "" };
+        println!("{index:>4} {marker:<7} {}", snapspec::report::render_request(request));
+    }
+    let verdict = snapspec::oracles::model_invariants(&data);
+    match &verdict {
+        Ok(()) => println!("model invariants: hold after every step"),
+        Err(message) => println!("model invariants: BROKEN\n{message}"),
+    }
+    if let Some(dir) = vector_dir {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let comment = format!("decoded from fuzz input {}", file.display());
+        let path = snapspec::regress::write_regression(dir, &config, "fuzz-input", &requests, &comment)
+            .map_err(|e| format!("{}: {e}", dir.display()))?;
+        println!("vector: {}", path.display());
+    }
+    Ok(verdict.is_ok())
 }
 
 fn print_clauses(markdown: bool) {

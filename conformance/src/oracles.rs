@@ -30,10 +30,27 @@ pub const INPUT_BYTES_MAX: usize = 1 << 20;
 /// The profile and call sequence a fuzz input denotes: the first byte picks the profile, the
 /// next choices a world ([`World::arbitrary`]), the rest the calls (prelude included here).
 pub fn sequence(data: &[u8]) -> (Config, Vec<Request>) {
+    let Decoded { config, requests, .. } = decode_sequence(data);
+    (config, requests)
+}
+
+/// Everything a `model_invariants` or `differential` input denotes.
+#[derive(Clone, Debug)]
+pub struct Decoded {
+    /// The profile.
+    pub config: Config,
+    /// The world the calls are drawn from.
+    pub world: World,
+    /// The calls, the world's prelude first.
+    pub requests: Vec<Request>,
+}
+
+/// Decodes a `model_invariants` or `differential` input (see [`sequence`]).
+pub fn decode_sequence(data: &[u8]) -> Decoded {
     let (preset, world, calls) = decode(data);
     let config = Config::preset(PRESET_NAMES[preset]).expect("listed preset");
     let requests = requests_from_bytes(calls, &world, SEQUENCE_CALLS_MAX);
-    (config, requests)
+    Decoded { config, world, requests }
 }
 
 /// (index into [`PRESET_NAMES`], world, bytes left for the calls).
