@@ -402,7 +402,6 @@ struct Node {
     state: State,
     path: Vec<u16>,
     prints: Prints,
-    fingerprint: u64,
 }
 
 /// Explores the model alone up to `depth`, checking invariants on every transition.
@@ -417,21 +416,22 @@ pub fn explore_model(config: &Config, world: &ExploreWorld, depth: usize) -> Exp
     let fingerprint = prints.fingerprint(&state);
     let mut seen = new_fingerprint_set();
     seen.insert(fingerprint);
-    let mut frontier = vec![Node { state, path: Vec::new(), prints, fingerprint }];
-    let mut level = Level { clauses: 0, new: new_fingerprint_set(), next: Vec::new(), keep_states: true };
+    let mut frontier = vec![Node { state, path: Vec::new(), prints }];
+    let mut level = Level { clauses: 0, new: new_fingerprint_set(), next: Vec::new() };
     report.paths.push(Vec::new());
     for depth_index in 0..depth {
-        level.keep_states = depth_index + 1 < depth;
+        // The last level's states are never expanded: only their paths are kept.
+        let keep_states = depth_index + 1 < depth;
         // Chunks bound the transitions held at once. Chunk k+1 is expanded in parallel while
         // chunk k is de-duplicated: the expansion reads only `seen` (earlier levels), which
         // is frozen for the level; this level's fingerprints go to `level.new`. Outcomes are
         // absorbed in frontier order, so paths and reports do not depend on thread timing.
         let chunks: Vec<&[Node]> = frontier.chunks(EXPAND_CHUNK_NODES).collect();
-        let mut pending: Option<(&[Node], Vec<Expanded>)> = None;
+        let mut pending: Option<(&[Node], Vec<Batch>)> = None;
         for chunk in chunks.iter().copied().map(Some).chain([None]) {
             let previous = pending.take();
             let (expanded, ()) = rayon::join(
-                || chunk.map(|chunk| (chunk, expand_all(config, world, &seen, chunk))),
+                || chunk.map(|chunk| (chunk, expand_all(config, world, &seen, chunk, keep_states))),
                 || {
                     if let Some((parents, outcomes)) = previous {
                         level.absorb(world, parents, outcomes, &mut report);
@@ -442,7 +442,9 @@ pub fn explore_model(config: &Config, world: &ExploreWorld, depth: usize) -> Exp
         }
         report.depth = depth_index + 1;
         seen.extend(level.new.drain());
-        frontier = std::mem::take(&mut level.next);
+        let expanded = std::mem::replace(&mut frontier, std::mem::take(&mut level.next));
+        // Freeing thousands of states one by one would leave a core idle.
+        expanded.into_par_iter().for_each(drop);
         if frontier.is_empty() {
             break;
         }
@@ -466,46 +468,59 @@ struct Level {
     clauses: u128,
     /// Fingerprints first reached on this level.
     new: FingerprintSet,
-    /// The states first reached on this level: the next frontier.
+    /// The states first reached on this level (unless it is the last): the next frontier.
     next: Vec<Node>,
-    /// False on the last level, whose states are never expanded: only their paths are kept.
-    keep_states: bool,
 }
 
 impl Level {
     /// Takes in the transitions out of `parents`, in order.
-    fn absorb(&mut self, world: &ExploreWorld, parents: &[Node], outcomes: Vec<Expanded>, report: &mut ExploreReport) {
-        report.states_explored += outcomes.len() as u64;
-        for outcome in outcomes {
-            self.clauses |= outcome.clauses;
-            let path = || {
-                let mut path = parents[outcome.parent].path.clone();
-                path.push(outcome.action);
-                path
-            };
-            if report.violation.is_none() {
-                if let Some(message) = &outcome.violation {
-                    report.violation = Some((full_path(world, &path()), message.clone()));
-                }
+    fn absorb(&mut self, world: &ExploreWorld, parents: &[Node], batches: Vec<Batch>, report: &mut ExploreReport) {
+        let path = |parent: usize, action: u16| {
+            let mut path = parents[parent].path.clone();
+            path.push(action);
+            path
+        };
+        for batch in batches {
+            report.states_explored += batch.transitions;
+            self.clauses |= batch.clauses;
+            if let (None, Some((parent, action, message))) = (&report.violation, batch.violation) {
+                report.violation = Some((full_path(world, &path(parent, action)), message));
             }
-            let Some((state, prints)) = outcome.successor else { continue };
-            if self.new.insert(outcome.fingerprint) {
-                let path = path();
-                report.paths.push(path.clone());
-                if self.keep_states {
-                    self.next.push(Node { state, path, prints, fingerprint: outcome.fingerprint });
+            for candidate in batch.candidates {
+                if !self.new.insert(candidate.fingerprint) {
+                    continue;
+                }
+                let path = path(candidate.parent, candidate.action);
+                match candidate.successor {
+                    Some((state, prints)) => {
+                        report.paths.push(path.clone());
+                        self.next.push(Node { state, path, prints });
+                    }
+                    None => report.paths.push(path),
                 }
             }
         }
     }
 }
 
-/// Every transition out of every node of `chunk`, in (node, action) order.
-fn expand_all(config: &Config, world: &ExploreWorld, seen: &FingerprintSet, chunk: &[Node]) -> Vec<Expanded> {
+/// Every transition out of every node of `chunk`, in (node, action) order, reduced in the
+/// parallel phase to batches: runs of consecutive transitions, in order, each keeping only
+/// what the ordered de-duplication needs.
+fn expand_all(
+    config: &Config,
+    world: &ExploreWorld,
+    seen: &FingerprintSet,
+    chunk: &[Node],
+    keep_states: bool,
+) -> Vec<Batch> {
     let actions = world.actions.len();
     (0..chunk.len() * actions)
         .into_par_iter()
-        .map(|i| expand(config, world, seen, i / actions, &chunk[i / actions], i % actions))
+        .fold(Batch::default, |mut batch, i| {
+            let (parent, action) = (i / actions, i % actions);
+            batch.add(parent, action as u16, expand(config, world, seen, &chunk[parent], action, keep_states));
+            batch
+        })
         .collect()
 }
 
@@ -514,44 +529,71 @@ fn clause_bit(clause: Clause) -> u128 {
     1 << clause as u32
 }
 
+/// One transition, as the explorer keeps it.
 struct Expanded {
-    parent: usize,
-    action: u16,
-    /// The new state and its hashes; `None` when the step left the state as it was or reached
-    /// a state seen on an earlier level.
-    successor: Option<(State, Prints)>,
-    fingerprint: u64,
     clauses: u128,
     violation: Option<String>,
+    /// The fingerprint of a state not seen on an earlier level (it may still repeat one
+    /// reached earlier on this level), with the state when the next level will expand it.
+    candidate: Option<(u64, Option<(State, Prints)>)>,
 }
 
-/// One transition. A step that leaves the state in place (a rejection, a query) yields the
-/// parent's fingerprint, which is already seen, and so does any state `seen` holds: neither
-/// yields a successor. Only rewritten canisters are re-hashed and re-checked (the parent
-/// passed every invariant when it was reached).
+/// A run of consecutive transitions (see [`expand_all`]).
+#[derive(Default)]
+struct Batch {
+    transitions: u64,
+    clauses: u128,
+    /// The run's first invariant violation: (parent, action, what broke).
+    violation: Option<(usize, u16, String)>,
+    /// Transitions to candidate states, in order.
+    candidates: Vec<Candidate>,
+}
+
+struct Candidate {
+    parent: usize,
+    action: u16,
+    fingerprint: u64,
+    successor: Option<(State, Prints)>,
+}
+
+impl Batch {
+    fn add(&mut self, parent: usize, action: u16, transition: Expanded) {
+        self.transitions += 1;
+        self.clauses |= transition.clauses;
+        if let (None, Some(message)) = (&self.violation, transition.violation) {
+            self.violation = Some((parent, action, message));
+        }
+        if let Some((fingerprint, successor)) = transition.candidate {
+            self.candidates.push(Candidate { parent, action, fingerprint, successor });
+        }
+    }
+}
+
+/// One transition. A step that leaves the state in place (a rejection, a query) returns to
+/// the parent, which is already seen, and so does any state `seen` holds: neither is a
+/// candidate. Only rewritten canisters are re-hashed and re-checked (the parent passed
+/// every invariant when it was reached). States that will not be expanded (seen before, or on
+/// the last level) are dropped here, in parallel, rather than in the ordered de-duplication.
 fn expand(
     config: &Config,
     world: &ExploreWorld,
     seen: &FingerprintSet,
-    parent: usize,
     node: &Node,
     action: usize,
+    keep_states: bool,
 ) -> Expanded {
     let transition = step(config, &node.state, &world.actions[action]);
     let clauses = transition.exercised.iter().fold(0, |bits, c| bits | clause_bit(*c));
     let mut checker = InvariantChecker::new();
     let violation = checker.observe_from_verified(config, &node.state, &transition).err().map(|v| v.to_string());
-    let (successor, fingerprint) = if transition.state.is_same(&node.state) {
-        (None, node.fingerprint)
+    let candidate = if transition.state.is_same(&node.state) {
+        None
     } else {
         let prints = Prints::of(&transition.state, world, Some(&node.prints));
         let fingerprint = prints.fingerprint(&transition.state);
-        // Most successors were reached on an earlier level: drop them here, in parallel, and
-        // leave the ordered (sequential) de-duplication only the candidates of this level.
-        let successor = (!seen.contains(&fingerprint)).then_some((transition.state, prints));
-        (successor, fingerprint)
+        (!seen.contains(&fingerprint)).then(|| (fingerprint, keep_states.then_some((transition.state, prints))))
     };
-    Expanded { parent, action: action as u16, successor, fingerprint, clauses, violation }
+    Expanded { clauses, violation, candidate }
 }
 
 /// The requests of a path, prelude included.
