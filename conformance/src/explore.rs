@@ -19,6 +19,7 @@ use snapspec_model::canister::{Canister, ChangeDetails, ChangeOrigin, InstallMod
 use snapspec_model::config::Api;
 use snapspec_model::generators::{module, user};
 use snapspec_model::invariants::{self, InvariantChecker};
+use snapspec_model::memory::LeafMemo;
 use snapspec_model::{step, Call, CanisterId, Clause, Config, Principal, Request, SnapshotId, SnapshotIdArg, State};
 
 use crate::compare::Mode;
@@ -321,11 +322,19 @@ fn relative_timer(timer: snapspec_model::Timer, now: u64) -> Option<i128> {
     }
 }
 
+thread_local! {
+    /// The explorer's writes produce a handful of distinct pages in thousands of states: each
+    /// worker remembers their leaf hashes instead of re-running SHA-256 on every copy.
+    static LEAF_MEMO: std::cell::RefCell<LeafMemo> = std::cell::RefCell::new(LeafMemo::default());
+}
+
 fn hash_execution(execution: Option<&snapspec_model::canister::ExecutionState>, h: &mut impl Hasher) {
     let Some(e) = execution else { return 0u8.hash(h) };
     // Size and Merkle root (both cached) determine a memory's digest; hashing them skips a SHA-256.
-    (e.module_hash, &e.globals, e.wasm_memory.size_bytes(), e.wasm_memory.root_hash()).hash(h);
-    (e.stable_memory.size_bytes(), e.stable_memory.root_hash()).hash(h);
+    let [wasm_root, stable_root] =
+        LEAF_MEMO.with_borrow_mut(|memo| [e.wasm_memory.root_hash_with(memo), e.stable_memory.root_hash_with(memo)]);
+    (e.module_hash, &e.globals, e.wasm_memory.size_bytes(), wasm_root).hash(h);
+    (e.stable_memory.size_bytes(), stable_root).hash(h);
     (e.wasm_memory.is_dirty(), e.stable_memory.is_dirty()).hash(h);
 }
 

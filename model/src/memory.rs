@@ -206,6 +206,12 @@ impl Memory {
         subtree_hash(self.root.as_deref(), self.tree_height(), fork)
     }
 
+    /// [`Memory::root_hash`], with unhashed leaves hashed through `memo` (and then cached in
+    /// the tree as usual). On the calling thread: memos pay off on many small memories.
+    pub fn root_hash_with(&self, memo: &mut LeafMemo) -> [u8; 32] {
+        subtree_hash_memo(self.root.as_deref(), self.tree_height(), memo)
+    }
+
     /// The memory's checksum component: commits to size and content.
     pub fn digest(&self) -> [u8; 32] {
         let mut hasher = tagged_hasher(TAG_MEMORY);
@@ -369,11 +375,74 @@ fn subtree_hash(node: Option<&Node>, height: u32, fork: bool) -> Hash {
     }
 }
 
-impl Node {
-    fn is_unhashed(&self) -> bool {
-        match self {
-            Node::Leaf { hash, .. } | Node::Inner { hash, .. } => hash.get().is_none(),
+fn subtree_hash_memo(node: Option<&Node>, height: u32, memo: &mut LeafMemo) -> Hash {
+    let Some(node) = node else { return zero_hash(height) };
+    if let Some(hash) = node.cache().get() {
+        return *hash;
+    }
+    let value = match node {
+        Node::Leaf { page, .. } => memo.leaf_hash(page),
+        Node::Inner { children, .. } => node_hash(
+            &subtree_hash_memo(children[0].as_deref(), height - 1, memo),
+            &subtree_hash_memo(children[1].as_deref(), height - 1, memo),
+        ),
+    };
+    let _ = node.cache().set(value);
+    value
+}
+
+/// Leaf hashes remembered by page content, for callers that hash many memories whose pages
+/// repeat: the explorer writes a handful of distinct pages into thousands of states. A hit
+/// costs a fast hash and a comparison of the page instead of a SHA-256. The values are
+/// exactly [`leaf_hash`]'s, so a tree hashed through a memo caches what it would without.
+#[derive(Default)]
+pub struct LeafMemo {
+    by_content: rustc_hash::FxHashMap<u64, Vec<(Box<Page>, Hash)>>,
+    pages: usize,
+}
+
+impl LeafMemo {
+    /// Pages remembered at most (16 MiB); further pages are hashed without being remembered.
+    pub const PAGES_MAX: usize = 4096;
+
+    /// `leaf(page)` of `docs/checksum.md`, remembered.
+    pub fn leaf_hash(&mut self, page: &Page) -> Hash {
+        use std::hash::Hasher;
+        let mut hasher = rustc_hash::FxHasher::default();
+        hasher.write(page);
+        let key = hasher.finish();
+        let known = self.by_content.get(&key).and_then(|bucket| bucket.iter().find(|(p, _)| **p == *page));
+        if let Some((_, hash)) = known {
+            return *hash;
         }
+        let hash = leaf_hash(page);
+        if self.pages < Self::PAGES_MAX {
+            self.by_content.entry(key).or_default().push((Box::new(*page), hash));
+            self.pages += 1;
+        }
+        hash
+    }
+
+    /// Pages remembered.
+    pub fn len(&self) -> usize {
+        self.pages
+    }
+
+    /// Whether no page is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.pages == 0
+    }
+}
+
+impl Node {
+    fn cache(&self) -> &OnceLock<Hash> {
+        match self {
+            Node::Leaf { hash, .. } | Node::Inner { hash, .. } => hash,
+        }
+    }
+
+    fn is_unhashed(&self) -> bool {
+        self.cache().get().is_none()
     }
 
     /// The cached hash, computed on first use.
@@ -383,9 +452,7 @@ impl Node {
     /// node, and re-entering an initializing `OnceLock` on the same thread deadlocks.
     /// A race only duplicates work; both sides compute the same value.
     fn hash(&self, height: u32, fork: bool) -> Hash {
-        let cache = match self {
-            Node::Leaf { hash, .. } | Node::Inner { hash, .. } => hash,
-        };
+        let cache = self.cache();
         if let Some(hash) = cache.get() {
             return *hash;
         }

@@ -320,6 +320,25 @@ proptest! {
     }
 
     #[test]
+    fn memo_hashing_matches_plain_hashing(ops in ops_strategy()) {
+        // Fresh trees with the same bytes hashed through one memo: the second one hits it for
+        // every non-zero page. All equal the naive definition.
+        let plain = Pair::run(&ops);
+        let expected = naive_root(&plain.flat);
+        let mut memo = LeafMemo::default();
+        let (first, second) = (rebuild(&plain.flat), rebuild(&plain.flat));
+        prop_assert_eq!(first.root_hash_with(&mut memo), expected);
+        let remembered = memo.len();
+        prop_assert_eq!(second.root_hash_with(&mut memo), expected);
+        prop_assert_eq!(memo.len(), remembered, "the same pages again are all hits");
+        // A tree whose history left some hashes cached mixes cached and remembered ones.
+        prop_assert_eq!(Pair::run(&ops).memory.root_hash_with(&mut memo), expected);
+        prop_assert_eq!(plain.memory.root_hash(), expected);
+        // Hashes cached through the memo serve later plain calls.
+        prop_assert_eq!(first.digest(), naive_digest(&plain.flat));
+    }
+
+    #[test]
     fn different_content_gives_different_digest(ops in ops_strategy(), at in any::<u64>(), flip in 1u8..=255) {
         let pair = Pair::run(&ops);
         prop_assume!(!pair.flat.is_empty());
@@ -536,6 +555,30 @@ fn bounds_checks_do_not_overflow() {
     assert!(memory.write(65537, &[]).is_err());
     assert!(Memory::new().write(0, &[0]).is_err());
     assert!(err.to_string().contains("out of bounds"));
+}
+
+#[test]
+fn leaf_memo_remembers_by_content_within_its_bound() {
+    let page = |n: usize| {
+        let mut page = [0u8; PAGE];
+        page[..8].copy_from_slice(&(n as u64).to_le_bytes());
+        page[PAGE - 1] = 1;
+        page
+    };
+    let mut memo = LeafMemo::default();
+    assert!(memo.is_empty());
+    for n in 0..LeafMemo::PAGES_MAX + 10 {
+        assert_eq!(memo.leaf_hash(&page(n)), leaf_hash(&page(n)), "page {n}");
+    }
+    assert_eq!(memo.len(), LeafMemo::PAGES_MAX, "bounded");
+    // Remembered and forgotten pages alike keep their exact hashes; near misses do not hit.
+    for n in [0, 1, LeafMemo::PAGES_MAX - 1, LeafMemo::PAGES_MAX + 5] {
+        assert_eq!(memo.leaf_hash(&page(n)), leaf_hash(&page(n)), "page {n} again");
+        let mut near = page(n);
+        near[PAGE / 2] ^= 1;
+        assert_eq!(memo.leaf_hash(&near), leaf_hash(&near), "page {n} with one bit flipped");
+    }
+    assert_eq!(memo.len(), LeafMemo::PAGES_MAX);
 }
 
 #[test]
