@@ -256,16 +256,10 @@ impl Prints {
             (state.next_canister_index, &*pairs).hash(&mut hasher);
             hasher.finish()
         };
-        // One per successor: the explorer's worlds hold a few canisters, which fit the stack.
-        let mut on_stack = [(CanisterId::from_index(0), 0); 8];
-        let mut on_heap = Vec::new();
-        let pairs = match self.canisters.len() {
-            len if len <= on_stack.len() => &mut on_stack[..len],
-            len => {
-                on_heap.resize(len, (CanisterId::from_index(0), 0));
-                &mut on_heap[..]
-            }
-        };
+        // One per successor, so on the stack: the explore world has two canisters and no
+        // action creates one.
+        let mut buffer = [(CanisterId::from_index(0), 0); 2];
+        let pairs = buffer.get_mut(..self.canisters.len()).expect("the explore world holds two canisters");
         image(false, pairs).min(image(true, pairs))
     }
 }

@@ -12,10 +12,10 @@ use rustc_hash::FxHashMap;
 
 use snapspec_model::config::Api;
 use snapspec_model::config::PRESET_NAMES;
-use snapspec_model::generators::{calls_from_bytes, requests_from_bytes, world_from_bytes, World};
+use snapspec_model::generators::{calls_from_bytes, requests_from_bytes, world_from_bytes, PreludeKey, World};
 use snapspec_model::invariants::InvariantChecker;
 use snapspec_model::memory::{Memory, OS_PAGE_SIZE_BYTES, WASM_PAGE_SIZE_BYTES};
-use snapspec_model::{step, Config, Principal, Request, State};
+use snapspec_model::{step, Config, Request, State};
 
 use crate::compare::Mode;
 use crate::mutants::{Fault, MutantSut};
@@ -77,7 +77,7 @@ struct Start {
 }
 
 /// The profile (index into [`PRESET_NAMES`]) and [`World::prelude_key`].
-type StartKey = (usize, (Api, Principal, u64, Option<Principal>));
+type StartKey = (usize, PreludeKey);
 
 thread_local! {
     /// Starts built so far: each fuzz input then begins from a shared, already verified

@@ -27,6 +27,10 @@ pub fn user(n: u8) -> Principal {
     Principal::from_slice(&bytes)
 }
 
+/// What a world's prelude depends on ([`World::prelude_key`]): API, owner, canister ids and
+/// the second controller.
+pub type PreludeKey = (Api, Principal, u64, Option<Principal>);
+
 /// The bounded universe calls are drawn from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct World {
@@ -121,7 +125,7 @@ impl World {
 
     /// Everything [`World::prelude`] depends on: worlds with equal keys have equal preludes,
     /// so callers may cache the state after it under this key.
-    pub fn prelude_key(&self) -> (Api, Principal, u64, Option<Principal>) {
+    pub fn prelude_key(&self) -> PreludeKey {
         (self.api, self.owner(), self.canisters, self.co_controller())
     }
 
