@@ -220,25 +220,59 @@ pub fn fingerprint(state: &State, world: &ExploreWorld) -> u64 {
 #[derive(Clone, Debug)]
 struct Prints {
     time_ns: u64,
-    /// (id, address of the `Arc<Canister>` hashed, hash as is, hash in the mirror).
-    canisters: Vec<(CanisterId, usize, [u64; 2])>,
+    canisters: Vec<CanisterPrint>,
+}
+
+/// One canister's hashes, and those of its history and its snapshots on their own. The parts
+/// leave out the time (they hash times relative to an anchor inside the part), so a rewritten
+/// canister, or a time step, re-hashes only the parts that are not shared with the parent.
+#[derive(Clone, Copy, Debug)]
+struct CanisterPrint {
+    id: CanisterId,
+    /// The address of the `Arc<Canister>` hashed.
+    address: usize,
+    /// The canister's hash as is and in the mirror, at the state's time.
+    hashes: [u64; 2],
+    /// Keyed by the address of `history.recent`; both mirror images.
+    history: Part<[u64; 2]>,
+    /// Keyed by the address of the snapshot map's entries; the mirror cannot change them.
+    snapshots: Part<u64>,
+}
+
+/// A hash of a shared part of a canister and the address of the part it was taken from.
+#[derive(Clone, Copy, Debug)]
+struct Part<T> {
+    address: usize,
+    hash: T,
+}
+
+impl<T: Copy> Part<T> {
+    /// The parent's hash if the part is the parent's (same address; the parent is alive while
+    /// its successors are hashed, so its parts' addresses are not reused), else a fresh one.
+    fn reuse_or(parent: Option<Part<T>>, address: usize, fresh: impl FnOnce() -> T) -> Part<T> {
+        match parent {
+            Some(part) if part.address == address => part,
+            _ => Part { address, hash: fresh() },
+        }
+    }
 }
 
 impl Prints {
-    /// Hashes `state`, reusing `parent`'s hash of every canister the step left in place. The
-    /// parent's state is alive while its successors are expanded, so an address seen in both
-    /// is the same canister value.
+    /// Hashes `state`, reusing `parent`'s hash of every canister (and canister part) the step
+    /// left in place. The parent's state is alive while its successors are expanded, so an
+    /// address seen in both is the same value.
     fn of(state: &State, world: &ExploreWorld, parent: Option<&Prints>) -> Prints {
-        let parent = parent.filter(|p| p.time_ns == state.time_ns);
+        let same_time = parent.is_some_and(|p| p.time_ns == state.time_ns);
         let canisters = state
             .canisters
             .iter()
             .map(|(id, canister)| {
                 let address = std::sync::Arc::as_ptr(canister) as usize;
-                let cached = parent.and_then(|p| p.canisters.iter().find(|(i, a, _)| i == id && *a == address));
-                let hashes =
-                    cached.map_or_else(|| hash_canister(canister, state.time_ns, world), |(_, _, hashes)| *hashes);
-                (*id, address, hashes)
+                let previous = parent.and_then(|p| p.canisters.iter().find(|print| print.id == *id));
+                match previous {
+                    Some(print) if same_time && print.address == address => *print,
+                    _ => CanisterPrint::of(canister, address, state.time_ns, world, previous),
+                }
             })
             .collect();
         Prints { time_ns: state.time_ns, canisters }
@@ -248,8 +282,8 @@ impl Prints {
     /// in id order.
     fn fingerprint(&self, state: &State) -> u64 {
         let image = |swap: bool, pairs: &mut [(CanisterId, u64)]| {
-            for (pair, (id, _, hashes)) in pairs.iter_mut().zip(&self.canisters) {
-                *pair = (mirrored_canister(swap, *id), hashes[swap as usize]);
+            for (pair, print) in pairs.iter_mut().zip(&self.canisters) {
+                *pair = (mirrored_canister(swap, print.id), print.hashes[swap as usize]);
             }
             pairs.sort_unstable();
             let mut hasher = hasher();
@@ -264,55 +298,96 @@ impl Prints {
     }
 }
 
-/// A canister's hash as is and in the mirror. What the mirror cannot change (everything but
-/// principals) is hashed once and shared by both images.
-fn hash_canister(canister: &Canister, now: u64, world: &ExploreWorld) -> [u64; 2] {
-    let mut content = hasher();
-    hash_content(canister, now, &mut content);
-    let content = content.finish();
-    [0, 1].map(|image| {
-        let mut h = hasher();
-        content.hash(&mut h);
-        hash_principals(canister, now, &world.mirrors[image], &mut h);
-        h.finish()
-    })
+impl CanisterPrint {
+    fn of(
+        canister: &Canister,
+        address: usize,
+        now: u64,
+        world: &ExploreWorld,
+        parent: Option<&CanisterPrint>,
+    ) -> CanisterPrint {
+        let recent = &canister.history.recent;
+        let history = Part::reuse_or(parent.map(|p| p.history), std::sync::Arc::as_ptr(recent) as usize, || {
+            world.mirrors.each_ref().map(|mirror| hash_history(recent, mirror))
+        });
+        let snapshots = Part::reuse_or(parent.map(|p| p.snapshots), canister.snapshots.entries_address(), || {
+            hash_snapshots(canister)
+        });
+        let mut content = hasher();
+        hash_content(canister, now, snapshots.hash, &mut content);
+        let content = content.finish();
+        let hashes = [0, 1].map(|image| {
+            let mut h = hasher();
+            content.hash(&mut h);
+            hash_principals(canister, now, history.hash[image], &world.mirrors[image], &mut h);
+            h.finish()
+        });
+        CanisterPrint { id: canister.id, address, hashes, history, snapshots }
+    }
 }
 
-/// The parts of a canister that name no principal.
-fn hash_content(canister: &Canister, now: u64, h: &mut impl Hasher) {
+/// The difference `time_ns - anchor_ns`, exact (no wrapping, no clamping): hashing times
+/// relative to an anchor is what makes a hash invariant under shifting all times.
+fn since(anchor_ns: u64, time_ns: u64) -> i128 {
+    i128::from(time_ns) - i128::from(anchor_ns)
+}
+
+/// The parts of a canister that name no principal; `snapshots` is [`hash_snapshots`]'s.
+fn hash_content(canister: &Canister, now: u64, snapshots: u64, h: &mut impl Hasher) {
     (canister.status, canister.version, canister.next_snapshot_id, canister.snapshots_size_bytes, canister.cycles)
         .hash(h);
     (&canister.certified_data, canister.hook_status, canister.history.total_num_changes).hash(h);
     relative_timer(canister.global_timer, now).hash(h);
     hash_execution(canister.execution.as_ref(), h);
     canister.chunk_store.keys().for_each(|k| k.hash(h));
-    for (id, snapshot) in &canister.snapshots {
-        (id.local, snapshot.canister_version, now - snapshot.taken_at_timestamp_ns.min(now), snapshot.size_bytes)
-            .hash(h);
-        (&snapshot.certified_data, snapshot.label.as_deref(), snapshot.has_unflushed_changes()).hash(h);
-        hash_execution(Some(&snapshot.execution), h);
-        snapshot.chunk_store.keys().for_each(|k| k.hash(h));
-    }
+    // The snapshots' times relative to their anchor (the first one's), and the anchor's to now.
+    let anchor = canister.snapshots.iter().next().map(|(_, first)| first.taken_at_timestamp_ns);
+    (snapshots, anchor.map(|anchor| since(anchor, now))).hash(h);
 }
 
-/// The parts of a canister that name principals, under `mirror`.
-fn hash_principals(canister: &Canister, now: u64, mirror: &Mirror, h: &mut impl Hasher) {
+/// The snapshots of a canister, with times relative to the first one's.
+fn hash_snapshots(canister: &Canister) -> u64 {
+    let mut h = hasher();
+    let anchor = canister.snapshots.iter().next().map_or(0, |(_, first)| first.taken_at_timestamp_ns);
+    for (id, snapshot) in &canister.snapshots {
+        (id.local, snapshot.canister_version, since(anchor, snapshot.taken_at_timestamp_ns), snapshot.size_bytes)
+            .hash(&mut h);
+        (&snapshot.certified_data, snapshot.label.as_deref(), snapshot.has_unflushed_changes()).hash(&mut h);
+        hash_execution(Some(&snapshot.execution), &mut h);
+        snapshot.chunk_store.keys().for_each(|k| k.hash(&mut h));
+    }
+    h.finish()
+}
+
+/// The parts of a canister that name principals, under `mirror`; `history` is
+/// [`hash_history`]'s under the same mirror.
+fn hash_principals(canister: &Canister, now: u64, history: u64, mirror: &Mirror, h: &mut impl Hasher) {
     hash_set(canister.controllers.iter(), mirror, h);
     match &canister.snapshot_visibility {
         Visibility::AllowedViewers(viewers) => hash_set(viewers.iter(), mirror, h),
         other => std::mem::discriminant(other).hash(h),
     }
-    for change in canister.history.recent.iter() {
-        (change.canister_version, now - change.timestamp_ns.min(now)).hash(h);
-        hash_origin(&change.origin, mirror, h);
-        hash_details(&change.details, now, mirror, h);
+    // The entries' times relative to their anchor (the last one's), and the anchor's to now.
+    let anchor = canister.history.recent.last().map(|change| change.timestamp_ns);
+    (history, anchor.map(|anchor| since(anchor, now))).hash(h);
+}
+
+/// History entries under `mirror`, with times relative to the last entry's.
+fn hash_history(recent: &[snapspec_model::canister::Change], mirror: &Mirror) -> u64 {
+    let mut h = hasher();
+    let anchor = recent.last().map_or(0, |change| change.timestamp_ns);
+    for change in recent {
+        (change.canister_version, since(anchor, change.timestamp_ns)).hash(&mut h);
+        hash_origin(&change.origin, mirror, &mut h);
+        hash_details(&change.details, anchor, mirror, &mut h);
     }
+    h.finish()
 }
 
 fn relative_timer(timer: snapspec_model::Timer, now: u64) -> Option<i128> {
     match timer {
         snapspec_model::Timer::Inactive => None,
-        snapspec_model::Timer::Active(at) => Some(i128::from(at) - i128::from(now)),
+        snapspec_model::Timer::Active(at) => Some(since(now, at)),
     }
 }
 
@@ -355,7 +430,7 @@ fn hash_origin(origin: &ChangeOrigin, mirror: &Mirror, h: &mut impl Hasher) {
     }
 }
 
-fn hash_details(details: &ChangeDetails, now: u64, mirror: &Mirror, h: &mut impl Hasher) {
+fn hash_details(details: &ChangeDetails, anchor: u64, mirror: &Mirror, h: &mut impl Hasher) {
     match details {
         ChangeDetails::Creation { controllers } => {
             0u8.hash(h);
@@ -369,7 +444,7 @@ fn hash_details(details: &ChangeDetails, now: u64, mirror: &Mirror, h: &mut impl
                 3u8,
                 canister_version,
                 id,
-                now.saturating_sub(*taken_at_timestamp),
+                since(anchor, *taken_at_timestamp),
                 source,
                 from_canister_id.map(|c| mirror.canister(c)),
             )

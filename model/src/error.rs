@@ -124,28 +124,46 @@ impl RejectCode {
 /// An error message rendered only when someone reads it. Random campaigns reject most calls
 /// and read few messages; rendering principals as text dominated the model's step time.
 #[derive(Clone)]
-pub struct Message(Arc<LazyText>);
+pub struct Message(Arc<dyn Text>);
 
-struct LazyText {
+/// A message's text, fixed or rendered once on demand. Behind one `Arc<dyn Text>` the renderer
+/// lives in the same allocation as its text (a rejection allocates once for its message).
+trait Text: Send + Sync {
+    fn text(&self) -> &str;
+}
+
+struct LazyText<F> {
     text: OnceLock<String>,
-    render: Option<Box<dyn Fn() -> String + Send + Sync>>,
+    render: F,
+}
+
+impl<F: Fn() -> String + Send + Sync> Text for LazyText<F> {
+    fn text(&self) -> &str {
+        self.text.get_or_init(&self.render)
+    }
+}
+
+impl Text for String {
+    fn text(&self) -> &str {
+        self
+    }
 }
 
 impl Message {
     /// A message rendered on first read by `render`.
     pub fn lazy(render: impl Fn() -> String + Send + Sync + 'static) -> Message {
-        Message(Arc::new(LazyText { text: OnceLock::new(), render: Some(Box::new(render)) }))
+        Message(Arc::new(LazyText { text: OnceLock::new(), render }))
     }
 
     /// The message text.
     pub fn as_str(&self) -> &str {
-        self.0.text.get_or_init(|| self.0.render.as_ref().map_or_else(String::new, |render| render()))
+        self.0.text()
     }
 }
 
 impl From<String> for Message {
     fn from(text: String) -> Message {
-        Message(Arc::new(LazyText { text: OnceLock::from(text), render: None }))
+        Message(Arc::new(text))
     }
 }
 

@@ -111,6 +111,13 @@ impl<K, V> PMap<K, V> {
     pub fn ptr_eq(&self, other: &Self) -> bool {
         Arc::ptr_eq(&self.entries, &other.entries)
     }
+
+    /// The address of the shared entries: equal for two live maps exactly when
+    /// [`PMap::ptr_eq`] holds. A cache keyed by it is valid only while the map it was taken
+    /// from is alive (a freed address is reused).
+    pub fn entries_address(&self) -> usize {
+        Arc::as_ptr(&self.entries) as usize
+    }
 }
 
 impl<K, V> Clone for PMap<K, V> {
