@@ -762,6 +762,61 @@ mod tests {
         assert_eq!(report.paths.len() as u64, report.distinct_states);
     }
 
+    /// Shifting every time by a constant keeps a fingerprint (no rule reads absolute time):
+    /// every two-action path from a root, and from the same root built 5 µs later, ends in
+    /// states with one fingerprint, hashed fresh and incrementally.
+    #[test]
+    fn time_shifted_states_share_a_fingerprint() {
+        let config = Config::ic();
+        let world = ExploreWorld::new(&config, 2);
+        let root = world.root_state(&config);
+        let mut later = State::new(&config);
+        later.time_ns += 5_000;
+        let later = world.prelude.iter().fold(later, |state, request| step(&config, &state, request).state);
+        assert_ne!(root.time_ns, later.time_ns);
+        let (root_prints, later_prints) = (Prints::of(&root, &world, None), Prints::of(&later, &world, None));
+        for first in &world.actions {
+            let (one, one_later) = (step(&config, &root, first).state, step(&config, &later, first).state);
+            let one_later_prints = Prints::of(&one_later, &world, Some(&later_prints));
+            assert_eq!(Prints::of(&one, &world, Some(&root_prints)).fingerprint(&one), fingerprint(&one_later, &world));
+            for second in &world.actions {
+                let two = step(&config, &one, second).state;
+                let two_later = step(&config, &one_later, second).state;
+                let incremental = Prints::of(&two_later, &world, Some(&one_later_prints)).fingerprint(&two_later);
+                assert_eq!(fingerprint(&two, &world), incremental, "{first:?} then {second:?}");
+            }
+        }
+    }
+
+    /// Times relative to each other still count: a snapshot loaded 1 µs after it was taken
+    /// and one loaded at once leave states apart, although both end at the same time.
+    #[test]
+    fn relative_times_split_states() {
+        let config = Config::ic();
+        let world = ExploreWorld::new(&config, 2);
+        let alice = world.principals[0];
+        let run = |calls: Vec<Call>| {
+            let requests = calls.into_iter().map(|call| Request { caller: alice, call });
+            requests.fold(world.root_state(&config), |state, request| {
+                let transition = step(&config, &state, &request);
+                assert!(transition.outcome.reply().is_some(), "{request:?}: {:?}", transition.outcome);
+                transition.state
+            })
+        };
+        let take = || super::take(Api::Management, c(0), None, false);
+        let load = || super::load(Api::Management, c(0), snapshot(0, 0));
+        let advance = || Call::AdvanceTime { nanos: 1_000 };
+        let aged = run(vec![take(), advance(), load()]);
+        let fresh = run(vec![advance(), take(), load()]);
+        assert_eq!(aged.time_ns, fresh.time_ns);
+        assert_ne!(fingerprint(&aged, &world), fingerprint(&fresh, &world));
+        // Without the load the snapshot's age alone tells them apart.
+        assert_ne!(
+            fingerprint(&run(vec![take(), advance()]), &world),
+            fingerprint(&run(vec![advance(), take()]), &world)
+        );
+    }
+
     /// A state and its mirror image (c0↔c1, bob↔carol) share a fingerprint; a different state
     /// does not.
     #[test]
