@@ -164,29 +164,31 @@ fn list(api: Api, canister_id: CanisterId) -> Call {
 }
 
 /// The mirror: c0↔c1 and bob↔carol (and the canisters' own principals), or the identity.
+/// Hashing sees a principal only through its code under a mirror: the hash of its image. The
+/// world's principals have their codes computed once; any other principal is its own image.
 #[derive(Clone, Debug)]
 struct Mirror {
-    swap: bool,
-    /// Principal pairs exchanged by the mirror.
-    pairs: [(Principal, Principal); 4],
+    /// The world's principals (users and canisters) and the hash of each one's image.
+    codes: [(Principal, u64); 6],
 }
 
 impl Mirror {
-    fn new(swap: bool, [_, bob, carol, _]: [Principal; 4]) -> Mirror {
+    fn new(swap: bool, [alice, bob, carol, eve]: [Principal; 4]) -> Mirror {
         let (c0, c1) = (c(0).principal(), c(1).principal());
-        Mirror { swap, pairs: [(bob, carol), (carol, bob), (c0, c1), (c1, c0)] }
+        let pairs = [(alice, alice), (bob, carol), (carol, bob), (eve, eve), (c0, c1), (c1, c0)];
+        Mirror { codes: pairs.map(|(from, to)| (from, principal_hash(if swap { to } else { from }))) }
     }
 
-    fn canister(&self, id: CanisterId) -> CanisterId {
-        mirrored_canister(self.swap, id)
+    /// The hash of `p`'s image.
+    fn code(&self, p: &Principal) -> u64 {
+        self.codes.iter().find(|(known, _)| known == p).map_or_else(|| principal_hash(*p), |(_, code)| *code)
     }
+}
 
-    fn principal(&self, p: Principal) -> Principal {
-        if !self.swap {
-            return p;
-        }
-        self.pairs.iter().find(|(from, _)| *from == p).map_or(p, |(_, to)| *to)
-    }
+fn principal_hash(p: Principal) -> u64 {
+    let mut h = hasher();
+    p.hash(&mut h);
+    h.finish()
 }
 
 /// The fingerprint hasher: fast, and seeded with constants so that runs are reproducible.
@@ -197,17 +199,6 @@ fn hasher() -> impl Hasher {
 
 /// Fingerprints are hashes already: the seen-set hashes them again with the same fast hasher.
 type FingerprintSet = HashSet<u64, ahash::RandomState>;
-
-fn mirrored_canister(swap: bool, id: CanisterId) -> CanisterId {
-    // Built once: every fingerprint maps every canister id.
-    static C0_C1: std::sync::LazyLock<[CanisterId; 2]> = std::sync::LazyLock::new(|| [c(0), c(1)]);
-    let [c0, c1] = *C0_C1;
-    match id {
-        id if swap && id == c0 => c1,
-        id if swap && id == c1 => c0,
-        other => other,
-    }
-}
 
 /// A fingerprint of `state` under symmetry reduction (see the module docs).
 pub fn fingerprint(state: &State, world: &ExploreWorld) -> u64 {
@@ -220,7 +211,8 @@ pub fn fingerprint(state: &State, world: &ExploreWorld) -> u64 {
 #[derive(Clone, Debug)]
 struct Prints {
     time_ns: u64,
-    canisters: Vec<CanisterPrint>,
+    /// Inline: the explore world has two canisters and no action creates one.
+    canisters: smallvec::SmallVec<[CanisterPrint; 2]>,
 }
 
 /// One canister's hashes, and those of its history and its snapshots on their own. The parts
@@ -229,6 +221,8 @@ struct Prints {
 #[derive(Clone, Copy, Debug)]
 struct CanisterPrint {
     id: CanisterId,
+    /// The id's code under each mirror (see [`Mirror`]).
+    id_codes: [u64; 2],
     /// The address of the `Arc<Canister>` hashed.
     address: usize,
     /// The canister's hash as is and in the mirror, at the state's time.
@@ -278,12 +272,12 @@ impl Prints {
         Prints { time_ns: state.time_ns, canisters }
     }
 
-    /// The minimum over both mirror images of the hash of (canister id, canister hash) pairs
-    /// in id order.
+    /// The minimum over both mirror images of the hash of (canister id code, canister hash)
+    /// pairs, sorted (any fixed order of the pairs makes mirror images hash alike).
     fn fingerprint(&self, state: &State) -> u64 {
-        let image = |swap: bool, pairs: &mut [(CanisterId, u64)]| {
+        let image = |image: usize, pairs: &mut [(u64, u64)]| {
             for (pair, print) in pairs.iter_mut().zip(&self.canisters) {
-                *pair = (mirrored_canister(swap, print.id), print.hashes[swap as usize]);
+                *pair = (print.id_codes[image], print.hashes[image]);
             }
             pairs.sort_unstable();
             let mut hasher = hasher();
@@ -292,9 +286,9 @@ impl Prints {
         };
         // One per successor, so on the stack: the explore world has two canisters and no
         // action creates one.
-        let mut buffer = [(CanisterId::from_index(0), 0); 2];
+        let mut buffer = [(0, 0); 2];
         let pairs = buffer.get_mut(..self.canisters.len()).expect("the explore world holds two canisters");
-        image(false, pairs).min(image(true, pairs))
+        image(0, pairs).min(image(1, pairs))
     }
 }
 
@@ -322,7 +316,11 @@ impl CanisterPrint {
             hash_principals(canister, now, history.hash[image], &world.mirrors[image], &mut h);
             h.finish()
         });
-        CanisterPrint { id: canister.id, address, hashes, history, snapshots }
+        let id_codes = match parent {
+            Some(print) => print.id_codes,
+            None => world.mirrors.each_ref().map(|mirror| mirror.code(&canister.id.principal())),
+        };
+        CanisterPrint { id: canister.id, id_codes, address, hashes, history, snapshots }
     }
 }
 
@@ -413,9 +411,7 @@ fn hash_execution(execution: Option<&snapspec_model::canister::ExecutionState>, 
 fn hash_set<'a>(principals: impl Iterator<Item = &'a Principal>, mirror: &Mirror, h: &mut impl Hasher) {
     let (mut count, mut sum) = (0u64, 0u64);
     for principal in principals {
-        let mut element = hasher();
-        mirror.principal(*principal).hash(&mut element);
-        sum = sum.wrapping_add(element.finish());
+        sum = sum.wrapping_add(mirror.code(principal));
         count += 1;
     }
     (count, sum).hash(h);
@@ -423,9 +419,9 @@ fn hash_set<'a>(principals: impl Iterator<Item = &'a Principal>, mirror: &Mirror
 
 fn hash_origin(origin: &ChangeOrigin, mirror: &Mirror, h: &mut impl Hasher) {
     match origin {
-        ChangeOrigin::FromUser { user_id } => (0u8, mirror.principal(*user_id)).hash(h),
+        ChangeOrigin::FromUser { user_id } => (0u8, mirror.code(user_id)).hash(h),
         ChangeOrigin::FromCanister { canister_id, canister_version } => {
-            (1u8, mirror.principal(*canister_id), canister_version).hash(h)
+            (1u8, mirror.code(canister_id), canister_version).hash(h)
         }
     }
 }
@@ -439,14 +435,14 @@ fn hash_details(details: &ChangeDetails, anchor: u64, mirror: &Mirror, h: &mut i
         ChangeDetails::CodeUninstall => 1u8.hash(h),
         ChangeDetails::CodeDeployment { mode, module_hash } => (2u8, mode, module_hash).hash(h),
         ChangeDetails::LoadSnapshot { canister_version, snapshot_id, taken_at_timestamp, source, from_canister_id } => {
-            let id = SnapshotId { owner: mirror.canister(snapshot_id.owner), local: snapshot_id.local };
+            let id = (mirror.code(&snapshot_id.owner.principal()), snapshot_id.local);
             (
                 3u8,
                 canister_version,
                 id,
                 since(anchor, *taken_at_timestamp),
                 source,
-                from_canister_id.map(|c| mirror.canister(c)),
+                from_canister_id.map(|c| mirror.code(&c.principal())),
             )
                 .hash(h)
         }
