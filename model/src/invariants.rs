@@ -7,7 +7,6 @@
 //! already checked, so after a first full check only the canisters a step rewrote are
 //! re-checked (plus the subnet-wide sums). [`check_state`] checks everything from scratch.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use crate::call::Reply;
@@ -39,7 +38,8 @@ fn fail(id: &'static str, detail: String) -> Result<(), InvariantViolation> {
 /// Checks invariants step by step over one run.
 #[derive(Default, Debug, Clone)]
 pub struct InvariantChecker {
-    seen_ids: HashSet<SnapshotId>,
+    /// Fx rather than SipHash: the ids are the model's own, and a take checks one per step.
+    seen_ids: rustc_hash::FxHashSet<SnapshotId>,
     /// The last state found to satisfy every invariant (O(1) clone; shares structure).
     verified: Option<State>,
 }
