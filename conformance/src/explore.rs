@@ -500,6 +500,12 @@ pub fn explore_model(config: &Config, world: &ExploreWorld, depth: usize) -> Exp
         // chunk k is de-duplicated: the expansion reads only `seen` (earlier levels), which
         // is frozen for the level; this level's fingerprints go to `level.new`. Outcomes are
         // absorbed in frontier order, so paths and reports do not depend on thread timing.
+        // Each level has reached 10-13 times the states of the one before: sizing for that
+        // once spares the ordered de-duplication rehashing a growing table (millions of
+        // entries at depth 6) while the other core waits.
+        let expected_new = frontier.len().saturating_mul(LEVEL_GROWTH_EXPECTED);
+        level.new.reserve(expected_new);
+        report.paths.reserve(expected_new);
         let chunks: Vec<&[Node]> = frontier.chunks(EXPAND_CHUNK_NODES).collect();
         let mut pending: Option<(&[Node], Vec<Batch>)> = None;
         for chunk in chunks.iter().copied().map(Some).chain([None]) {
@@ -534,6 +540,9 @@ pub fn explore_model(config: &Config, world: &ExploreWorld, depth: usize) -> Exp
     report.elapsed = started.elapsed();
     report
 }
+
+/// New states per frontier node to make room for (the world's levels grow 10-13 times).
+const LEVEL_GROWTH_EXPECTED: usize = 12;
 
 /// Frontier nodes expanded per parallel batch (each yields one transition per action).
 const EXPAND_CHUNK_NODES: usize = 512;
