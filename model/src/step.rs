@@ -59,7 +59,7 @@ pub struct Transition {
 pub fn step(config: &Config, state: &State, request: &Request) -> Transition {
     // Steps touch up to a few dozen clauses: one allocation instead of growing 4, 8, 16, 32.
     let exercised = Vec::with_capacity(32);
-    let mut cx = Cx { config, state, caller: request.caller, exercised, touched: 0, violations: Vec::new() };
+    let mut cx = Cx { config, state, caller: request.caller, exercised, violations: Vec::new() };
     let result = dispatch(&mut cx, &request.call);
     let Cx { exercised, violations, .. } = cx;
     match (result, violations.is_empty()) {
@@ -142,19 +142,13 @@ pub struct Cx<'a> {
     /// Who calls.
     pub caller: Principal,
     exercised: Vec<Clause>,
-    /// `exercised` as a bit set, so that touching a clause twice costs no scan.
-    touched: u128,
     violations: Vec<Violation>,
 }
-
-const _: () = assert!(Clause::ALL.len() <= 128, "a step's touched clauses fit a u128 bit set");
 
 impl<'a> Cx<'a> {
     /// Records that a clause was evaluated or applied.
     pub fn touch(&mut self, clause: Clause) {
-        let bit = 1u128 << clause as u32;
-        if self.touched & bit == 0 {
-            self.touched |= bit;
+        if !self.exercised.contains(&clause) {
             self.exercised.push(clause);
         }
     }
