@@ -21,9 +21,9 @@ pub fn keep_freed_memory() {
 mod tests {
     use super::*;
 
-    /// The id is mimalloc's purge delay: it reads that option's documented default (10 ms,
-    /// in both the v2 and v3 lines) before, and no purging after. A renumbering in mimalloc
-    /// would set some other option silently.
+    /// The id is mimalloc's purge delay: it reads that option's default in the v2 line this
+    /// crate links (10 ms; v3's is 1,000 ms) before, and no purging after. A renumbering in
+    /// mimalloc, or a switch of line, would otherwise go unnoticed.
     #[test]
     fn the_option_set_is_the_purge_delay() {
         // SAFETY: reading an option by a valid id.
