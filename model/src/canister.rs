@@ -365,3 +365,40 @@ impl Canister {
 pub fn wasm_pages_for(end_bytes: u64) -> u64 {
     end_bytes.div_ceil(WASM_PAGE_SIZE_BYTES)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(version: u64) -> Change {
+        Change {
+            timestamp_ns: version,
+            canister_version: version,
+            origin: ChangeOrigin::FromUser { user_id: Principal::anonymous() },
+            details: ChangeDetails::CodeUninstall,
+        }
+    }
+
+    /// History keeps the newest [`HISTORY_CHANGES_MAX`] changes, oldest first, and counts
+    /// all, whether its list is shared with earlier states (copied on push) or not; a
+    /// shared list is left as it was.
+    #[test]
+    fn push_keeps_the_newest_changes_whether_shared_or_not() {
+        let mut alone = History::default();
+        let mut shared = History::default();
+        let mut earlier = Vec::new();
+        for version in 1..=(HISTORY_CHANGES_MAX as u64 + 5) {
+            earlier.push(shared.clone());
+            alone.push(change(version));
+            shared.push(change(version));
+            let first = version.saturating_sub(HISTORY_CHANGES_MAX as u64) + 1;
+            let expected: Vec<Change> = (first..=version).map(change).collect();
+            assert_eq!(*alone.recent, expected);
+            assert_eq!(*shared.recent, expected);
+            assert_eq!((alone.total_num_changes, shared.total_num_changes), (version, version));
+        }
+        let before_last = earlier.last().expect("one clone per push");
+        assert_eq!(before_last.recent.last(), Some(&change(HISTORY_CHANGES_MAX as u64 + 4)));
+        assert_eq!(before_last.recent.len(), HISTORY_CHANGES_MAX);
+    }
+}
