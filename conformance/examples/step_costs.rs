@@ -7,6 +7,7 @@
 
 use std::time::Instant;
 
+use snapspec::campaign::case_bytes;
 use snapspec::explore::ExploreWorld;
 use snapspec_model::{step, Config, State};
 
@@ -16,13 +17,15 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// States stepped from.
 const SAMPLE_STATES: usize = 3_000;
 /// Actions on a random walk to a sample, at most.
-const WALK_ACTIONS_MAX: u64 = 5;
+const WALK_ACTIONS_MAX: usize = 5;
+/// Seed of the sample walks.
+const SEED: u64 = 12_345;
 /// Passes over the samples per action.
 const PASSES: usize = 5;
 
 fn main() {
     snapspec::allocator::keep_freed_memory();
-    let config = Config::preset("ic").expect("listed preset");
+    let config = Config::ic();
     let world = ExploreWorld::new(&config, 2);
     let states = sample_states(&config, &world);
     let mut rows: Vec<(f64, f64, String)> = world
@@ -52,19 +55,16 @@ fn main() {
     println!("mean {mean:.0} ns per step over {} actions", rows.len());
 }
 
-/// The root, and states a few random actions away from it (a fixed-seed LCG: runs compare).
+/// The root, and states a few random actions away from it (the campaigns' seeded bytes, so
+/// runs compare).
 fn sample_states(config: &Config, world: &ExploreWorld) -> Vec<State> {
     let root = world.root_state(config);
-    let mut seed = 12_345u64;
-    let mut next = move || {
-        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-        seed >> 33
-    };
-    (0..SAMPLE_STATES)
-        .map(|_| {
-            let walk = next() % (WALK_ACTIONS_MAX + 1);
-            (0..walk).fold(root.clone(), |state, _| {
-                let action = &world.actions[next() as usize % world.actions.len()];
+    (0..SAMPLE_STATES as u64)
+        .map(|sample| {
+            let bytes = case_bytes(SEED, sample, 1 + WALK_ACTIONS_MAX);
+            let walk = usize::from(bytes[0]) % (WALK_ACTIONS_MAX + 1);
+            bytes[1..=walk].iter().fold(root.clone(), |state, &byte| {
+                let action = &world.actions[usize::from(byte) % world.actions.len()];
                 step(config, &state, action).state
             })
         })
