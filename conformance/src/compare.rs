@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use snapspec_model::call::{InfoReply, ProposalSnapshotInfo, StatusReply};
+use snapspec_model::canister::Visibility;
 use snapspec_model::{Certainty, Reply, SnapshotId, SnapshotInfo};
 
 use crate::ids::{BindError, IdMap};
@@ -248,7 +249,11 @@ impl Comparator {
         equal("reply.status.wasm_memory_size", &m.wasm_memory_size, &a.wasm_memory_size)?;
         equal("reply.status.stable_memory_size", &m.stable_memory_size, &a.stable_memory_size)?;
         equal("reply.status.wasm_binary_size", &m.wasm_binary_size, &a.wasm_binary_size)?;
-        equal("reply.status.snapshot_visibility", &m.snapshot_visibility, &a.snapshot_visibility)?;
+        equal(
+            "reply.status.snapshot_visibility",
+            &self.sut_visibility(&m.snapshot_visibility),
+            &a.snapshot_visibility,
+        )?;
         if self.strict() {
             equal("reply.status.version", &m.version, &a.version)?;
             equal("reply.status.snapshots_size", &m.snapshots_size, &a.snapshots_size)?;
@@ -272,6 +277,7 @@ impl Comparator {
         for (i, (mc, ac)) in m.recent_changes.iter().zip(&a.recent_changes).enumerate() {
             let mut expected = serde_json::to_value(&mc.details).expect("serializes");
             self.ids.json_to_sut(&mut expected);
+            sort_controller_lists(&mut expected);
             let actual = serde_json::to_value(&ac.details).expect("serializes");
             equal(&format!("reply.info.recent_changes[{i}].details"), &expected, &actual)?;
             equal(
@@ -289,6 +295,39 @@ impl Comparator {
     fn sut_principals(&self, principals: &[snapspec_model::Principal]) -> Vec<String> {
         let mapped: Vec<snapspec_model::Principal> = principals.iter().map(|p| self.ids.principal_to_sut(*p)).collect();
         sorted_text(&mapped)
+    }
+
+    /// The model's visibility with its viewers in the implementation's ids (order kept: the
+    /// setting keeps the list as given).
+    fn sut_visibility(&self, visibility: &Visibility) -> Visibility {
+        match visibility {
+            Visibility::AllowedViewers(viewers) => {
+                Visibility::AllowedViewers(viewers.iter().map(|p| self.ids.principal_to_sut(*p)).collect())
+            }
+            other => other.clone(),
+        }
+    }
+}
+
+/// History details list controllers in (length, bytes) order of the implementation's ids,
+/// which translation from the model's ids can reorder.
+fn sort_controller_lists(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, inner) in map.iter_mut() {
+                match inner {
+                    serde_json::Value::Array(items) if key == "controllers" => {
+                        items.sort_by_cached_key(|item| {
+                            let principal = item.as_str().and_then(|t| snapspec_model::Principal::from_text(t).ok());
+                            principal.map(|p| (p.as_slice().len(), p.as_slice().to_vec()))
+                        });
+                    }
+                    _ => sort_controller_lists(inner),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(sort_controller_lists),
+        _ => {}
     }
 }
 
@@ -324,5 +363,40 @@ pub fn summary(reply: &Reply) -> String {
         format!("{}…", &text[..text.char_indices().nth(160).map_or(text.len(), |(i, _)| i)])
     } else {
         text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use snapspec_model::CanisterId;
+
+    /// Canister ids counting down sort in the reverse order of the model's: a details list
+    /// translated element by element must be re-sorted to be the implementation's list.
+    #[test]
+    fn translated_history_controllers_are_in_the_implementations_order() {
+        let (first, second) = (CanisterId::from_index(0), CanisterId::from_index(1));
+        let (sut_first, sut_second) = (CanisterId::from_index(1_000_000), CanisterId::from_index(999_999));
+        let mut ids = IdMap::new(false);
+        ids.bind_canister(first, sut_first).expect("fresh");
+        ids.bind_canister(second, sut_second).expect("fresh");
+        let mut details = serde_json::json!({"creation": {"controllers": [first.to_string(), second.to_string()]}});
+        ids.json_to_sut(&mut details);
+        sort_controller_lists(&mut details);
+        let expected =
+            serde_json::json!({"creation": {"controllers": [sut_second.to_string(), sut_first.to_string()]}});
+        assert_eq!(details, expected);
+    }
+
+    #[test]
+    fn controller_lists_sort_by_length_then_bytes() {
+        let short = snapspec_model::Principal::from_slice(&[9]);
+        let long = snapspec_model::Principal::from_slice(&[1, 1]);
+        let mut value = serde_json::json!([{"controllers_change": {"controllers": [long.to_text(), short.to_text()]}}]);
+        sort_controller_lists(&mut value);
+        assert_eq!(
+            value,
+            serde_json::json!([{"controllers_change": {"controllers": [short.to_text(), long.to_text()]}}])
+        );
     }
 }

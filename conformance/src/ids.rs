@@ -43,13 +43,19 @@ impl IdMap {
         IdMap { identity, ..IdMap::default() }
     }
 
-    /// The implementation's id for a model canister.
+    /// The implementation's id for a model canister: the bound one, or for a canister the model
+    /// does not have, one the harness invents (its messages are translated alike).
     pub fn canister_to_sut(&self, id: CanisterId) -> CanisterId {
         if self.identity {
             return id;
         }
         if let Some(sut) = self.canisters.get(&id) {
             return *sut;
+        }
+        // Not a canister id the model hands out (e.g. the owner part of a malformed snapshot
+        // id): no implementation canister corresponds to it, so it goes out as is.
+        if !snapshot_model_canister(&id.principal()) {
+            return id;
         }
         let index = u64::from_be_bytes(id.as_slice().get(..8).and_then(|b| b.try_into().ok()).unwrap_or([0; 8]));
         CanisterId::from_index(ABSENT_CANISTER_INDEX_BASE.wrapping_add(index))
@@ -138,19 +144,41 @@ impl IdMap {
         Cow::Owned(serde_json::from_value(value).expect("translation keeps the request's shape"))
     }
 
-    /// Rewrites a model message into the implementation's ids, so prefixes compare.
+    /// Rewrites a model message into the implementation's ids, so prefixes compare: every
+    /// model canister id in it (bound, or one the harness invented for an absent canister)
+    /// and every snapshot id (`{canister}-{local}`). One pass over the text, so an id already
+    /// rewritten is never rewritten again (an implementation's ids may look like the model's).
     pub fn message_to_sut(&self, message: &str) -> String {
-        let mut out = message.to_string();
         if self.identity {
-            return out;
+            return message.to_string();
         }
-        for (model, sut) in &self.snapshots {
-            out = out.replace(&model.to_string(), &sut.to_string());
+        let mut out = String::with_capacity(message.len());
+        let mut rest = message;
+        while let Some(start) = rest.find(is_id_char) {
+            out.push_str(&rest[..start]);
+            rest = &rest[start..];
+            let end = rest.find(|c: char| !is_id_char(c)).unwrap_or(rest.len());
+            out.push_str(&self.id_token_to_sut(&rest[..end]));
+            rest = &rest[end..];
         }
-        for (model, sut) in &self.canisters {
-            out = out.replace(&model.to_string(), &sut.to_string());
-        }
+        out.push_str(rest);
         out
+    }
+
+    /// A token of a message in the implementation's ids: a model canister id, a snapshot id
+    /// `{canister}-{local}`, or (anything else) the token unchanged.
+    fn id_token_to_sut<'t>(&self, token: &'t str) -> Cow<'t, str> {
+        if let Some(canister) = model_canister_text(token) {
+            return Cow::Owned(self.canister_to_sut(canister).to_string());
+        }
+        let snapshot = token.rsplit_once('-').and_then(|(owner, local)| {
+            let local = local.parse::<u64>().ok().filter(|_| local.bytes().all(|b| b.is_ascii_digit()))?;
+            Some(SnapshotId { owner: model_canister_text(owner)?, local })
+        });
+        match snapshot {
+            Some(id) => Cow::Owned(self.snapshot_to_sut(id).to_string()),
+            None => Cow::Borrowed(token),
+        }
     }
 
     /// Rewrites ids inside any JSON value (by key: canister ids, principals, snapshot ids).
@@ -191,8 +219,82 @@ impl IdMap {
     }
 }
 
+/// Characters of principal text (and of a snapshot id's `-{local}` suffix).
+fn is_id_char(c: char) -> bool {
+    c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'
+}
+
+/// The model canister id `text` spells, if it spells one.
+fn model_canister_text(text: &str) -> Option<CanisterId> {
+    let principal = Principal::from_text(text).ok()?;
+    snapshot_model_canister(&principal).then_some(CanisterId(principal))
+}
+
 /// Model canister ids are `u64be ‖ 01 01`; the harness treats those as canisters.
 fn snapshot_model_canister(principal: &Principal) -> bool {
     let bytes = principal.as_slice();
     bytes.len() == 10 && bytes[8] == 0x01 && bytes[9] == 0x01
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(index: u64) -> CanisterId {
+        CanisterId::from_index(index)
+    }
+
+    /// Model canisters 0 and 1 bound to the implementation's 1 and 1000: canister 1's text is
+    /// then both a model id and an implementation id, which a second pass would rewrite again.
+    fn shifted() -> IdMap {
+        let mut ids = IdMap::new(false);
+        ids.bind_canister(c(0), c(1)).expect("fresh");
+        ids.bind_canister(c(1), c(1000)).expect("fresh");
+        ids
+    }
+
+    #[test]
+    fn messages_name_bound_canisters_by_the_implementations_ids_once() {
+        let ids = shifted();
+        let message = format!("Canister {} and canister {}.", c(0), c(1));
+        assert_eq!(ids.message_to_sut(&message), format!("Canister {} and canister {}.", c(1), c(1000)));
+    }
+
+    #[test]
+    fn messages_name_absent_canisters_as_requests_do() {
+        let ids = shifted();
+        let absent = c(7);
+        let sent = ids.canister_to_sut(absent);
+        assert_ne!(sent, absent, "the harness invents an id for a canister the model lacks");
+        assert_eq!(ids.message_to_sut(&format!("Canister {absent} not found.")), format!("Canister {sent} not found."));
+    }
+
+    #[test]
+    fn messages_name_snapshots_by_bound_or_laid_out_ids() {
+        let mut ids = shifted();
+        let (model, sut) = (SnapshotId { owner: c(0), local: 3 }, SnapshotId { owner: c(1), local: 9 });
+        ids.bind_snapshot(model, sut, false).expect("fresh");
+        let unbound = SnapshotId { owner: c(1), local: 4 };
+        let message = format!("snapshot ID {model} for canister {}; {unbound}", c(0));
+        let expected = format!("snapshot ID {sut} for canister {}; {}", c(1), SnapshotId { owner: c(1000), local: 4 });
+        assert_eq!(ids.message_to_sut(&message), expected);
+    }
+
+    #[test]
+    fn messages_keep_users_and_other_text() {
+        let ids = shifted();
+        let user = Principal::from_slice(&[7; 29]).to_text();
+        let message = format!("Sender's ID: {user}\nIC0512 - see docs (not-a-principal).");
+        assert_eq!(ids.message_to_sut(&message), message);
+    }
+
+    #[test]
+    fn ids_that_no_model_canister_can_have_go_out_as_they_are() {
+        let ids = shifted();
+        let owner = CanisterId(Principal::from_slice(&[1, 2, 3]));
+        assert_eq!(ids.canister_to_sut(owner), owner);
+        let snapshot = SnapshotId { owner, local: 5 };
+        assert_eq!(ids.snapshot_to_sut(snapshot), snapshot);
+        assert_eq!(ids.message_to_sut(&format!("ID {snapshot}.")), format!("ID {snapshot}."));
+    }
 }

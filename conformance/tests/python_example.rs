@@ -33,13 +33,15 @@ fn python_available() -> bool {
     found
 }
 
-/// `snapspec check` against the example; returns its output after asserting it conforms.
-fn check(mode: &'static str) -> String {
-    let sut = format!("python3 '{}'", example().display());
-    let regressions = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("python-example-regressions-{mode}"));
+/// `snapspec check` against the example (with `options`) over `cases` random cases; returns its
+/// output after asserting it conforms.
+fn check(mode: &'static str, options: &'static str, cases: &'static str) -> String {
+    let sut = format!("python3 '{}' {options}", example().display());
+    let name = format!("python-example-regressions-{mode}{}", options.replace(' ', ""));
+    let regressions = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
     let output = Command::new(env!("CARGO_BIN_EXE_snapspec"))
         .current_dir(workspace())
-        .args(["check", "--sut", &sut, "--profile", "ic", "--mode", mode, "--cases", "150", "--quiet"])
+        .args(["check", "--sut", &sut, "--profile", "ic", "--mode", mode, "--cases", cases, "--quiet"])
         .arg("--regressions")
         .arg(&regressions)
         .output()
@@ -48,7 +50,7 @@ fn check(mode: &'static str) -> String {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         output.status.success() && stdout.contains("result: CONFORMS"),
-        "the Python example does not conform in {mode} mode (status {:?})\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}",
+        "the Python example ({options}) does not conform in {mode} mode (status {:?})\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}",
         output.status
     );
     stdout
@@ -60,12 +62,61 @@ fn the_python_example_conforms_in_strict_and_spec_mode() {
         return;
     }
     // The two runs are independent processes: run them side by side.
-    let strict = thread::spawn(|| check("strict"));
-    let spec = thread::spawn(|| check("spec"));
+    let strict = thread::spawn(|| check("strict", "", "150"));
+    let spec = thread::spawn(|| check("spec", "", "150"));
     for (mode, run) in [("strict", strict), ("spec", spec)] {
         let stdout = run.join().unwrap_or_else(|_| panic!("the {mode} run failed (see above)"));
         assert!(stdout.contains("snapspec_example.py"), "the report names the implementation:\n{stdout}");
     }
+}
+
+/// With `--own-ids` the example hands out canister ids of its own and leaves out `model_ids`:
+/// every request, reply and message then goes through the harness's id translation (absent
+/// canisters, snapshot ids in messages, viewers, history controller order), in strict mode.
+#[test]
+fn the_python_example_conforms_with_ids_of_its_own() {
+    if !python_available() {
+        return;
+    }
+    // The run only tests translation if the example really uses ids of its own.
+    let answers = exchange(
+        &["--own-ids"],
+        &[
+            r#"{"type":"hello","id":1,"protocol":1}"#,
+            r#"{"type":"call","id":2,"caller":"2vxsx-fae","call":{"method":"create_canister","controllers":null,"cycles":1000000000000}}"#,
+            r#"{"type":"bye","id":3}"#,
+        ],
+    );
+    let hello: serde_json::Value = serde_json::from_str(&answers[0]).expect("JSON");
+    let capabilities = hello["capabilities"].as_array().expect("a hello answer lists capabilities");
+    assert!(!capabilities.iter().any(|c| c == "model_ids"), "no model_ids with --own-ids: {hello}");
+    let created: serde_json::Value = serde_json::from_str(&answers[1]).expect("JSON");
+    let own_first = snapspec_model::CanisterId::from_index(1_000_000).to_string();
+    assert_eq!(created["reply"]["value"], own_first.as_str(), "the first canister is index 1,000,000: {created}");
+    // 300 cases: seed 1's first viewer that is a canister comes after case 150.
+    check("strict", "--own-ids", "300");
+}
+
+/// Runs the example with `args`, feeds it `lines`, and returns its answer lines (after a clean
+/// exit).
+fn exchange(args: &[&str], lines: &[&str]) -> Vec<String> {
+    let mut child = Command::new("python3")
+        .arg(example())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3 starts");
+    child.stdin.take().expect("piped").write_all((lines.join("\n") + "\n").as_bytes()).expect("writes");
+    let output = child.wait_with_output().expect("exits");
+    assert!(
+        output.status.success(),
+        "exits cleanly after bye: {:?}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("UTF-8").lines().map(str::to_string).collect()
 }
 
 #[test]
@@ -73,13 +124,6 @@ fn the_python_example_answers_bad_input_with_errors_and_keeps_going() {
     if !python_available() {
         return;
     }
-    let mut child = Command::new("python3")
-        .arg(example())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 starts");
     let input = [
         "not json at all",
         r#"[1, 2, 3]"#,
@@ -93,17 +137,8 @@ fn the_python_example_answers_bad_input_with_errors_and_keeps_going() {
         r#"{"type":"call","id":14,"caller":"2vxsx-fae","call":{"method":"checkpoint"}}"#,
         r#"{"type":"bye","id":15}"#,
     ];
-    child.stdin.take().expect("piped").write_all((input.join("\n") + "\n").as_bytes()).expect("writes");
-    let output = child.wait_with_output().expect("exits");
-    assert!(
-        output.status.success(),
-        "exits cleanly after bye: {:?}\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let answers: Vec<snapspec::protocol::FromImpl> = String::from_utf8(output.stdout)
-        .expect("UTF-8")
-        .lines()
+    let answers: Vec<snapspec::protocol::FromImpl> = exchange(&[], &input)
+        .iter()
         .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not a protocol answer ({e}): {line}")))
         .collect();
     use snapspec::protocol::FromImpl;

@@ -10,6 +10,10 @@ Run it under the harness:
 
     snapspec check --sut "python3 examples/python/snapspec_example.py"
 
+With `--own-ids` it hands out canister ids of its own, counting down from index 1,000,000 (so
+snapshot ids differ too, and ids sort in the reverse order of creation), and does not declare
+`model_ids`: the harness then translates ids both ways.
+
 It reads one JSON request per line on stdin and writes one JSON answer per line on stdout.
 Diagnostics go to stderr. It never exits on bad input: anything it cannot understand gets an
 `error` answer.
@@ -29,6 +33,8 @@ IMPLEMENTATION = "snapspec_example.py 1.0 (independent Python implementation)"
 LINE_BYTES_MAX = 8 << 20
 
 PROFILES = ["ic", "ic-0.54", "ic-0.50", "ic-0.35", "ic-2024", "proposal-2024"]
+# With `--own-ids`: canister indices count down from here, and `model_ids` is not declared.
+OWN_IDS_FIRST_INDEX = 1_000_000
 CAPABILITIES = [
     "execution",
     "checkpoint",
@@ -522,11 +528,12 @@ SNAPSHOT_METHODS = {
 
 
 class Subnet:
-    def __init__(self, profile):
+    def __init__(self, profile, first_index=0, index_step=1):
         self.profile = profile
         self.now = profile.genesis_time_ns
         self.canisters = {}  # canister id bytes -> Canister
-        self.next_index = 0
+        self.next_index = first_index
+        self.index_step = index_step
         self.handlers = {
             "take_canister_snapshot": self.take_canister_snapshot,
             "load_canister_snapshot": self.load_canister_snapshot,
@@ -837,7 +844,7 @@ class Subnet:
         cycles = as_uint(field(args, "cycles"), "cycles")
         self.check_controllers_count(controllers)
         canister_id = canister_id_for_index(self.next_index)
-        self.next_index += 1
+        self.next_index += self.index_step
         canister = Canister(canister_id, controllers, cycles)
         canister.record(self.now, origin_json(caller, None),
                         {"creation": {"controllers": [principal_text(p) for p in canister.sorted_controllers()]}})
@@ -1082,8 +1089,10 @@ class Subnet:
 
 
 class Server:
-    def __init__(self):
-        self.subnet = Subnet(Profile(IC_PROFILE))
+    def __init__(self, own_ids=False):
+        self.first_index, self.index_step = (OWN_IDS_FIRST_INDEX, -1) if own_ids else (0, 1)
+        self.capabilities = [c for c in CAPABILITIES if not (own_ids and c == "model_ids")]
+        self.subnet = Subnet(Profile(IC_PROFILE), self.first_index, self.index_step)
 
     def answer(self, line):
         """The answer to one request line, and whether the session ends."""
@@ -1098,9 +1107,9 @@ class Server:
         try:
             if kind == "hello":
                 return {"type": "hello", "id": request_id, "protocol": PROTOCOL_VERSION, "implementation": IMPLEMENTATION,
-                        "profiles": PROFILES, "capabilities": CAPABILITIES}, False
+                        "profiles": PROFILES, "capabilities": self.capabilities}, False
             if kind == "reset":
-                self.subnet = Subnet(Profile(field(message, "config")))
+                self.subnet = Subnet(Profile(field(message, "config")), self.first_index, self.index_step)
                 return {"type": "ok", "id": request_id}, False
             if kind == "bye":
                 return {"type": "ok", "id": request_id}, True
@@ -1124,7 +1133,7 @@ class Server:
 
 
 def main():
-    server = Server()
+    server = Server(own_ids="--own-ids" in sys.argv[1:])
     stdin, stdout = sys.stdin.buffer, sys.stdout
     while True:
         raw = stdin.readline(LINE_BYTES_MAX + 2)
