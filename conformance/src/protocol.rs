@@ -177,3 +177,38 @@ impl Capability {
         Capability::ALL.into_iter().find(|c| c.name() == name)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use snapspec_model::Reply;
+
+    fn reply(line: &str) -> Reply {
+        match serde_json::from_str(line).expect("a valid answer") {
+            FromImpl::Reply { reply, .. } => reply,
+            other => panic!("not a reply: {other:?}"),
+        }
+    }
+
+    /// An absent optional field in an answer reads as `null`, as in requests (docs/protocol.md §2).
+    #[test]
+    fn answers_may_leave_out_optional_fields() {
+        let status = reply(
+            r#"{"type":"reply","id":1,"reply":{"type":"status","value":{"status":"running","controllers":[],"version":0,"memory_size":0,"wasm_memory_size":0,"stable_memory_size":0,"wasm_binary_size":0,"wasm_chunk_store_size":0,"snapshots_size":0,"cycles":"5","snapshot_visibility":"controllers"}}}"#,
+        );
+        assert!(matches!(status, Reply::Status(s) if s.module_hash.is_none()));
+        let listing = reply(
+            r#"{"type":"reply","id":2,"reply":{"type":"proposal_snapshots","value":[{"id":"00000000000000000000000000000000010101","taken_on":7,"total_size":9}]}}"#,
+        );
+        assert!(
+            matches!(&listing, Reply::ProposalSnapshots(list) if list[0].checksum.is_none() && list[0].label.is_none())
+        );
+    }
+
+    /// Required fields stay required: leaving one out is a fault, not a default.
+    #[test]
+    fn answers_must_carry_required_fields() {
+        let without_version = r#"{"type":"reply","id":1,"reply":{"type":"status","value":{"status":"running","controllers":[],"memory_size":0,"wasm_memory_size":0,"stable_memory_size":0,"wasm_binary_size":0,"wasm_chunk_store_size":0,"snapshots_size":0,"cycles":"5","snapshot_visibility":"controllers"}}}"#;
+        assert!(serde_json::from_str::<FromImpl>(without_version).is_err());
+    }
+}

@@ -312,7 +312,7 @@ pub struct ProposalSnapshotInfo {
     /// Size charged for it.
     pub total_size: u64,
     /// Content checksum (docs/checksum.md), in profiles that list it.
-    #[serde(with = "crate::ids::opt_hex_bytes32")]
+    #[serde(with = "crate::ids::opt_hex_bytes32", default)]
     pub checksum: Option<[u8; 32]>,
 }
 
@@ -322,7 +322,7 @@ pub struct StatusReply {
     /// Running status.
     pub status: Status,
     /// Module hash, if installed.
-    #[serde(with = "crate::ids::opt_hex_bytes32")]
+    #[serde(with = "crate::ids::opt_hex_bytes32", default)]
     pub module_hash: Option<[u8; 32]>,
     /// Controllers (ordered by length, then bytes).
     pub controllers: Vec<Principal>,
@@ -355,7 +355,7 @@ pub struct InfoReply {
     /// Recent changes, oldest first.
     pub recent_changes: Vec<Change>,
     /// Module hash, if installed.
-    #[serde(with = "crate::ids::opt_hex_bytes32")]
+    #[serde(with = "crate::ids::opt_hex_bytes32", default)]
     pub module_hash: Option<[u8; 32]>,
     /// Controllers.
     pub controllers: Vec<Principal>,
