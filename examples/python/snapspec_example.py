@@ -612,21 +612,26 @@ class Subnet:
     def fee(self, size):
         return self.profile.snapshot_fee_base_cycles + size * self.profile.snapshot_fee_cycles_per_byte
 
-    def check_resources(self, canister, new_usage, fee=None):
-        """Subnet memory, then freezing threshold, then (take and load) paying the fee."""
+    def check_resources(self, canister, new_usage, fee=None, prepaid=0):
+        """Subnet memory, then freezing threshold, then (take and load) paying the fee; `prepaid`
+        cycles were charged earlier in the same call (load's baseline)."""
         allocated = max(0, new_usage - canister.usage())
         available = max(0, self.profile.subnet_memory_capacity_bytes - self.subnet_usage())
         if allocated > available:
             raise Rejected(101, "Canister requested %d bytes of memory but only %d bytes are available in the subnet."
                            % (allocated, available))
         threshold = new_usage * self.profile.freezing_threshold_cycles_per_byte
-        if canister.cycles < threshold:
+        balance = max(0, canister.cycles - prepaid)
+        if balance < threshold:
             raise Rejected(532, "Canister cannot grow memory by %d bytes due to insufficient cycles. At least %d "
-                           "additional cycles are required." % (allocated, threshold - canister.cycles))
-        if fee is not None and canister.cycles < threshold + fee:
-            raise Rejected(207, "Canister snapshotting failed with: `Canister %s is out of cycles: please top up the "
-                           "canister with at least %d additional cycles`"
-                           % (principal_text(canister.id), threshold + fee - canister.cycles))
+                           "additional cycles are required." % (allocated, threshold - balance))
+        if fee is not None and balance < threshold + fee:
+            self.out_of_cycles(canister, threshold + fee - balance)
+
+    @staticmethod
+    def out_of_cycles(canister, missing):
+        raise Rejected(207, "Canister snapshotting failed with: `Canister %s is out of cycles: please top up the "
+                       "canister with at least %d additional cycles`" % (principal_text(canister.id), missing))
 
     def executing(self, canister_id):
         canister = self.existing(canister_id)
@@ -764,8 +769,13 @@ class Subnet:
                                % (id_text, target_text))
         replaced_bytes = code_size(target.code) + target.chunk_store_size()
         loaded_bytes = code_size(snapshot.code) + CHUNK_BYTES * len(snapshot.chunks)
+        # The baseline is charged first, at the current usage; the other checks see the rest.
+        base = self.profile.snapshot_fee_base_cycles
+        needed = target.usage() * self.profile.freezing_threshold_cycles_per_byte + base
+        if target.cycles < needed:
+            self.out_of_cycles(target, needed - target.cycles)
         fee = self.fee(snapshot.size)
-        self.check_resources(target, max(0, target.usage() + loaded_bytes - replaced_bytes), fee)
+        self.check_resources(target, max(0, target.usage() + loaded_bytes - replaced_bytes), fee - base, base)
 
         # Restore code, memories, chunk store and certified data; keep everything else.
         target.code = snapshot.code.copy()

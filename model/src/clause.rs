@@ -122,12 +122,14 @@ clauses! {
         "Cross-canister load: the caller also controls the owning canister (else IC0406 NotController).";
     LoadCrossLoadable = "LOAD.CROSS.LOADABLE", Precondition, "replica §5 step 10; tools §1",
         "Cross-canister load: the snapshot's memories have no unflushed changes since the last checkpoint (else IC0406 NotLoadable).";
+    LoadFeeBase = "LOAD.FEE.BASE", Precondition, "replica §5 step 7",
+        "The balance minus the fee's baseline covers the freezing threshold at the current usage (else IC0207); checked before the memory checks.";
     LoadMemory = "LOAD.MEMORY", Precondition, "replica §5 step 13, §12.1",
         "The memory the load adds fits the subnet (else IC0101).";
-    LoadFreeze = "LOAD.FREEZE", Precondition, "spec §4.2; replica §12.2",
-        "The balance covers the freezing threshold at the new usage (else IC0532).";
-    LoadFee = "LOAD.FEE", Precondition, "replica §5 step 7",
-        "The balance minus the load fee covers the freezing threshold (else IC0207).";
+    LoadFreeze = "LOAD.FREEZE", Precondition, "spec §4.2; replica §5 step 13, §12.2",
+        "The balance minus the fee's baseline covers the freezing threshold at the new usage (else IC0532).";
+    LoadFee = "LOAD.FEE", Precondition, "replica §5 step 13, §12.3",
+        "The balance minus the whole fee (baseline and per byte) covers the freezing threshold at the new usage (else IC0207).";
     LoadRestore = "LOAD.RESTORE", Effect, "spec §4.2; replica §5 steps 10-11",
         "The target's module, globals, Wasm memory, stable memory, chunk store and certified data become the snapshot's.";
     LoadKeep = "LOAD.KEEP", Effect, "spec §4.2; replica §5",

@@ -1240,16 +1240,37 @@ fn load_cases() -> Vec<Case> {
             .call(alice(), load(0, sid(0, 0)))
             .reject(SubnetOversubscribed, &["LOAD.MEMORY"], Msg::Prefix(format!(
                 "Canister requested {} bytes of memory but only 1000 bytes are available in the subnet.", PAGE + SIZE0))),
-        case("load: below the freezing threshold at the new usage (and so also the fee)", "ic")
+        // The target c1 (usage SIZE0) loads c0's snapshot of PAGE + SIZE0 bytes: its usage
+        // becomes PAGE + SIZE0. The baseline is paid first, at the current usage.
+        case("load: below the freezing threshold at the new usage once the baseline is paid (and so also the fee)", "ic")
             .setup(installed(1)).setup([a(write_stable(0, 0, b"v1")), a(take(0)), a(Call::Checkpoint),
-                                        a(create_with(&[alice()], 100_000)), a(install(1, InstallMode::Install, 0))])
+                                        a(create_with(&[alice()], FEE_BASE + FREEZE_PER_BYTE * SIZE0 + 100_000)),
+                                        a(install(1, InstallMode::Install, 0))])
             .call(alice(), load(1, sid(0, 0)))
             .reject(InsufficientCyclesInMemoryGrow, &["LOAD.FREEZE", "LOAD.FEE"], Msg::Any),
-        case("load: the fee", "ic")
+        case("load: the per-byte fee", "ic")
             .setup(installed(1)).setup([a(write_stable(0, 0, b"v1")), a(take(0)), a(Call::Checkpoint),
-                                        a(create_with(&[alice()], 700_000)), a(install(1, InstallMode::Install, 0))])
+                                        a(create_with(&[alice()], FEE_BASE + FREEZE_PER_BYTE * (PAGE + SIZE0) + (PAGE + SIZE0) - 1)),
+                                        a(install(1, InstallMode::Install, 0))])
             .call(alice(), load(1, sid(0, 0)))
             .reject(CanisterOutOfCycles, &["LOAD.FEE"], msg_out_of_cycles(1)),
+        // The target c1 holds 20 pages of stable memory and loads c0's snapshot of SIZE0 bytes:
+        // after the load it could pay everything, but the baseline is charged first, when
+        // its usage is still 20 pages.
+        case("load: the baseline, at the current usage, before the memory checks", "ic")
+            .setup(installed(1)).setup([a(take(0)), a(Call::Checkpoint),
+                                        a(create_with(&[alice()], FREEZE_PER_BYTE * (20 * PAGE + SIZE0) + FEE_BASE - 1)),
+                                        a(install(1, InstallMode::Install, 0)), a(write_stable(1, 20 * PAGE - 1, b"x"))])
+            .call(alice(), load(1, sid(0, 0)))
+            .reject(CanisterOutOfCycles, &["LOAD.FEE.BASE"], msg_out_of_cycles(1)),
+        case("load: the baseline and the whole fee are paid with nothing to spare", "ic")
+            .setup(installed(1)).setup([a(take(0)), a(Call::Checkpoint),
+                                        a(create_with(&[alice()], FREEZE_PER_BYTE * (20 * PAGE + SIZE0) + FEE_BASE)),
+                                        a(install(1, InstallMode::Install, 0)), a(write_stable(1, 20 * PAGE - 1, b"x"))])
+            .call(alice(), load(1, sid(0, 0)))
+            .reply(ReplyM::Empty)
+            .changes(&["c1.stable", "c1.version", "c1.history", "c1.cycles"])
+            .probe(p_cycles_spent(1, FEE_BASE + SIZE0)),
 
         // --- effects ------------------------------------------------------------------------
         case("load: restores heap, stable, globals, chunks, certified data; keeps timer, controllers, status, other snapshots", "ic")
@@ -1262,7 +1283,7 @@ fn load_cases() -> Vec<Case> {
                     a(set_controllers(0, &[alice(), bob()])), a(take(0)), a(stop(0)), a(advance(10))])
             .call(alice(), load(0, sid(0, 0)))
             .reply(ReplyM::Empty)
-            .exercises(&["LOAD.EXISTS", "LOAD.CTRL", "LOAD.SNAPSHOT.EXISTS", "LOAD.MEMORY", "LOAD.FREEZE", "LOAD.FEE",
+            .exercises(&["LOAD.EXISTS", "LOAD.CTRL", "LOAD.SNAPSHOT.EXISTS", "LOAD.FEE.BASE", "LOAD.MEMORY", "LOAD.FREEZE", "LOAD.FEE",
                          "LOAD.RESTORE", "LOAD.KEEP", "LOAD.TIMER.KEEP", "LOAD.VERSION", "LOAD.HISTORY", "LOAD.CHARGE"])
             .skips(&["LOAD.CROSS.CTRL", "LOAD.CROSS.LOADABLE", "LOAD.OWNED"])
             .changes(restore_changes)

@@ -97,7 +97,7 @@ pub fn write(
     let grown_bytes = (pages - memory.size_wasm_pages()) * WASM_PAGE_SIZE_BYTES;
     if grown_bytes > 0 {
         let clauses = ResourceClauses { memory: Clause::ExecMemory, freeze: Clause::ExecFreeze, fee: None };
-        resources::check(cx, canister, canister.memory_usage_bytes() + grown_bytes, 0, clauses);
+        resources::check(cx, canister, canister.memory_usage_bytes() + grown_bytes, 0, 0, clauses);
         cx.ok()?;
     }
     cx.touch(Clause::ExecEffect);

@@ -146,7 +146,7 @@ pub fn install(
     };
     let new_usage_bytes = canister.memory_usage_bytes() - canister.execution_size_bytes() + execution.size_bytes();
     let clauses = ResourceClauses { memory: Clause::InstallMemory, freeze: Clause::InstallFreeze, fee: None };
-    resources::check(cx, canister, new_usage_bytes, 0, clauses);
+    resources::check(cx, canister, new_usage_bytes, 0, 0, clauses);
     cx.ok()?;
     cx.touch(Clause::InstallEffect);
     cx.touch(Clause::InstallKeepsSnapshots);
@@ -301,7 +301,7 @@ fn check_chunk_room(cx: &mut Cx, canister: &Canister) {
     });
     let new_usage_bytes = canister.memory_usage_bytes() + CHUNK_SIZE_BYTES;
     let clauses = ResourceClauses { memory: Clause::ChunkMemory, freeze: Clause::ChunkFreeze, fee: None };
-    resources::check(cx, canister, new_usage_bytes, 0, clauses);
+    resources::check(cx, canister, new_usage_bytes, 0, 0, clauses);
 }
 
 /// `clear_chunk_store`.

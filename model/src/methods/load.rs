@@ -56,14 +56,19 @@ fn check_ownership(cx: &mut Cx, target: &Canister, snapshot: &Snapshot) {
     cx.check(Clause::LoadCrossLoadable, !snapshot.has_unflushed_changes(), || errors::not_loadable(id, target.id));
 }
 
+/// The replica charges the baseline first, on a copy of the canister, at its current usage;
+/// the memory and freezing checks and the per-byte part then see the balance after it (§5
+/// steps 7 and 13). Snapshot memories are built before (NotLoadable comes first, PR #11142).
 fn check_resources(cx: &mut Cx, target: &Canister, snapshot: &Snapshot) {
+    let base_fee = resources::snapshot_fee_base_cycles(cx);
+    resources::check_prepaid_fee(cx, target, base_fee, Clause::LoadFeeBase);
     let removed_bytes = target.execution_size_bytes() + chunk_store_size_bytes(&target.chunk_store);
     let added_bytes = snapshot.execution.size_bytes() + chunk_store_size_bytes(&snapshot.chunk_store);
     let new_usage_bytes = (target.memory_usage_bytes() + added_bytes).saturating_sub(removed_bytes);
-    let fee = resources::snapshot_fee_cycles(cx, snapshot.size_bytes);
+    let size_fee = resources::snapshot_fee_size_cycles(cx, snapshot.size_bytes);
     let clauses =
         ResourceClauses { memory: Clause::LoadMemory, freeze: Clause::LoadFreeze, fee: Some(Clause::LoadFee) };
-    resources::check(cx, target, new_usage_bytes, fee, clauses);
+    resources::check(cx, target, new_usage_bytes, size_fee, base_fee, clauses);
 }
 
 fn apply(cx: &mut Cx, target: &Canister, snapshot: &Snapshot, sender_canister_version: Option<u64>) -> (State, Reply) {

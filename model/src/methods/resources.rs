@@ -23,15 +23,49 @@ pub fn freezing_threshold_cycles(cx: &Cx, usage_bytes: u64) -> u128 {
     u128::from(usage_bytes) * u128::from(cx.config.resources.freezing_threshold_cycles_per_byte)
 }
 
-/// The take/load fee for a snapshot of `size_bytes`.
+/// The take/load fee for a snapshot of `size_bytes`: the baseline plus the per-byte part.
 pub fn snapshot_fee_cycles(cx: &Cx, size_bytes: u64) -> u128 {
-    let resources = &cx.config.resources;
-    u128::from(resources.snapshot_fee_base_cycles)
-        + u128::from(size_bytes) * u128::from(resources.snapshot_fee_cycles_per_byte)
+    snapshot_fee_base_cycles(cx) + snapshot_fee_size_cycles(cx, size_bytes)
 }
 
-/// Checks that `canister` can move to `new_usage_bytes` and pay `fee_cycles`.
-pub fn check(cx: &mut Cx, canister: &Canister, new_usage_bytes: u64, fee_cycles: u128, clauses: ResourceClauses) {
+/// The fee's baseline (the replica's `canister_snapshot_baseline_instructions`), which load
+/// charges before any other resource check (ic-replica.md §5 step 7).
+pub fn snapshot_fee_base_cycles(cx: &Cx) -> u128 {
+    u128::from(cx.config.resources.snapshot_fee_base_cycles)
+}
+
+/// The fee's per-byte part (one instruction per byte of the snapshot).
+pub fn snapshot_fee_size_cycles(cx: &Cx, size_bytes: u64) -> u128 {
+    u128::from(size_bytes) * u128::from(cx.config.resources.snapshot_fee_cycles_per_byte)
+}
+
+/// Checks that `canister` can pay `fee_cycles` now without falling below its freezing
+/// threshold at its current usage (IC0207 under `clause`).
+pub fn check_prepaid_fee(cx: &mut Cx, canister: &Canister, fee_cycles: u128, clause: Clause) {
+    let needed = freezing_threshold_cycles(cx, canister.memory_usage_bytes()).saturating_add(fee_cycles);
+    let balance = canister.cycles;
+    cx.check(clause, balance >= needed, || out_of_cycles(canister.id, needed - balance));
+}
+
+fn out_of_cycles(id: crate::ids::CanisterId, missing_cycles: u128) -> UserError {
+    UserError::code_only(
+        ErrorCode::CanisterOutOfCycles,
+        crate::lazy_format!(
+            "Canister snapshotting failed with: `Canister {id} is out of cycles: please top up the canister with at least {missing_cycles} additional cycles`"
+        ),
+    )
+}
+
+/// Checks that `canister` can move to `new_usage_bytes` and pay `fee_cycles`, after paying
+/// `prepaid_cycles` earlier in the same call.
+pub fn check(
+    cx: &mut Cx,
+    canister: &Canister,
+    new_usage_bytes: u64,
+    fee_cycles: u128,
+    prepaid_cycles: u128,
+    clauses: ResourceClauses,
+) {
     let old_usage_bytes = canister.memory_usage_bytes();
     let allocated_bytes = new_usage_bytes.saturating_sub(old_usage_bytes);
     let capacity_bytes = cx.config.resources.subnet_memory_capacity_bytes;
@@ -43,7 +77,7 @@ pub fn check(cx: &mut Cx, canister: &Canister, new_usage_bytes: u64, fee_cycles:
         )
     });
     let threshold = freezing_threshold_cycles(cx, new_usage_bytes);
-    let balance = canister.cycles;
+    let balance = canister.cycles.saturating_sub(prepaid_cycles);
     cx.check(clauses.freeze, balance >= threshold, || {
         UserError::code_only(
             ErrorCode::InsufficientCyclesInMemoryGrow,
@@ -55,15 +89,6 @@ pub fn check(cx: &mut Cx, canister: &Canister, new_usage_bytes: u64, fee_cycles:
     });
     if let Some(fee_clause) = clauses.fee {
         let needed = threshold.saturating_add(fee_cycles);
-        let id = canister.id;
-        cx.check(fee_clause, balance >= needed, || {
-            UserError::code_only(
-                ErrorCode::CanisterOutOfCycles,
-                crate::lazy_format!(
-                    "Canister snapshotting failed with: `Canister {id} is out of cycles: please top up the canister with at least {} additional cycles`",
-                    needed - balance
-                ),
-            )
-        });
+        cx.check(fee_clause, balance >= needed, || out_of_cycles(canister.id, needed - balance));
     }
 }

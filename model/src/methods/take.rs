@@ -135,7 +135,7 @@ fn check_resources(cx: &mut Cx, canister: &Canister, size_bytes: u64, replaced: 
     let fee = resources::snapshot_fee_cycles(cx, size_bytes);
     let clauses =
         ResourceClauses { memory: Clause::TakeMemory, freeze: Clause::TakeFreeze, fee: Some(Clause::TakeFee) };
-    resources::check(cx, canister, new_usage_bytes, fee, clauses);
+    resources::check(cx, canister, new_usage_bytes, fee, 0, clauses);
 }
 
 fn apply(

@@ -367,8 +367,14 @@ pub struct LoadDraft {
     snapshot: SnapshotRef,
     dirty: bool,
     fill: bool,
+    /// The target grows by `GROWN_STABLE_PAGES` of stable memory just before the load, so the
+    /// load shrinks it.
+    grown: bool,
     cycles: Option<Clause>,
 }
+
+/// How far `LoadDraft::grown` grows the target's stable memory, in Wasm pages.
+const GROWN_STABLE_PAGES: u64 = 20;
 
 fn set_cross(d: &mut LoadDraft) -> bool {
     if d.target == LoadTarget::Missing {
@@ -440,6 +446,14 @@ pub fn load_family() -> Family<LoadDraft> {
                 },
             },
             Knob {
+                clause: Clause::LoadFeeBase,
+                what: "the target grew by 20 stable pages just before the load, and its balance is tuned just below the freezing threshold at that usage plus the fee's baseline; the load would shrink it, and the rest of the fee is covered",
+                apply: |d, _| {
+                    d.grown = true;
+                    set_cycles(&mut d.cycles, Clause::LoadFeeBase)
+                },
+            },
+            Knob {
                 clause: Clause::LoadMemory,
                 what: "the subnet has 1000 bytes left; the load adds a stable page",
                 apply: |d, _| {
@@ -488,6 +502,10 @@ fn build_load<'c>(d: &LoadDraft, config: &'c Config, cycles: u64) -> Result<Scri
     // A load onto the unchanged owner adds no memory, so the subnet could not refuse it.
     if d.target == LoadTarget::Same && d.fill {
         s.a(uninstall(0))?;
+    }
+    if d.grown {
+        let grown_index = if d.target == LoadTarget::Cross { 1 } else { 0 };
+        s.a(write_stable(grown_index, GROWN_STABLE_PAGES * 65_536 - 1, b"x"))?;
     }
     if d.fill {
         s.fill_subnet(1_000)?;
