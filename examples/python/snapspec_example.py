@@ -527,6 +527,20 @@ SNAPSHOT_METHODS = {
 }
 
 
+# Controller-only management methods: in replica profiles a user's call to one of them passes
+# the ingress filter before it runs (protocol.md §6.1 INGRESS). `list_canister_snapshots` only
+# in profiles without `visibility`.
+INGRESS_FILTERED = {
+    "take_canister_snapshot", "load_canister_snapshot", "delete_canister_snapshot", "list_canister_snapshots",
+    "install_code", "uninstall_code", "start_canister", "stop_canister", "update_settings", "delete_canister",
+    "upload_chunk", "clear_chunk_store", "canister_status",
+}
+
+
+# The blob arguments of the filtered methods, decoded before the filter.
+BLOB_FIELDS = ("snapshot_id", "replace_snapshot", "wasm_module", "chunk")
+
+
 class Subnet:
     def __init__(self, profile, first_index=0, index_step=1):
         self.profile = profile
@@ -578,7 +592,24 @@ class Subnet:
         api = SNAPSHOT_METHODS.get(method)
         if api is not None and api != self.profile.api:
             raise Rejected(536, "Management canister has no method '%s'" % method)  # checked before anything else
+        self.ingress_filter(caller, method, call)
         return handler(caller, call)
+
+    def ingress_filter(self, caller, method, call):
+        if self.profile.check_order != "replica" or is_opaque(caller) or method not in INGRESS_FILTERED:
+            return
+        if method == "list_canister_snapshots" and self.profile.visibility:
+            return
+        # A request that cannot be understood is an `error` whatever the filter would say.
+        for name in BLOB_FIELDS:
+            if call.get(name) is not None:
+                as_blob(call[name], name)
+        canister_id = principal_bytes(field(call, "canister_id"))
+        canister = self.canisters.get(canister_id)
+        if canister is None:
+            raise Rejected(301, "Canister %s not found" % principal_text(canister_id))  # no final dot here
+        if caller not in canister.controllers:
+            raise Rejected(512, "Only controllers of canister %s can call ic00 method %s" % (principal_text(canister_id), method))
 
     # ---- shared checks ----------------------------------------------------------------------
 

@@ -60,8 +60,12 @@ macro_rules! clauses {
 
 clauses! {
     // --- Arguments and API surface ---------------------------------------------------------
-    ApiMethod = "API.METHOD", Precondition, "spec §1, §9; proposal",
+    ApiMethod = "API.METHOD", Precondition, "spec §1, §9; proposal; ic (execution_environment: `Management canister has no method '{}'`)",
         "The method belongs to the profile's API (management-canister records for `ic*`, the seed's positional forms for `proposal-2024`); otherwise the call is rejected as an unknown method.";
+    IngressExists = "INGRESS.EXISTS", Precondition, "replica §1.1; spec §2.6",
+        "Replica profiles: a user's (ingress) call to a controller-only management method names an existing canister, checked before the method runs (else IC0301 `Canister {id} not found`, without the execution path's final dot).";
+    IngressCtrl = "INGRESS.CTRL", Precondition, "replica §1.1; spec §2.6; ic (agent-rs and dfx tests: IC0512 for `update_settings`, `install_code`, `canister_status`, `clear_chunk_store`)",
+        "Replica profiles: a user's (ingress) call to a controller-only management method comes from a controller, checked before the method runs (else IC0512 `Only controllers of canister {id} can call ic00 method {method}`). With `snapshot_visibility`, `list_canister_snapshots` is left to LIST.VIS.*.";
     ArgsSnapshotId = "ARGS.SNAPSHOT_ID", Precondition, "replica §1.2, §2",
         "A snapshot id argument decodes: 8 to 37 bytes, the bytes after the 8-byte counter form a principal (else IC0408 `Payload deserialization error`).";
     ArgsLabel = "ARGS.LABEL", Precondition, "proposal; model",
@@ -88,9 +92,9 @@ clauses! {
         "The canister has code installed (else IC0406 `Failed to create snapshot for empty canister`); checked after the resource checks.";
     TakeContent = "TAKE.CONTENT", Effect, "spec §2.1, §4.1; replica §3.2",
         "The snapshot holds the module, globals, Wasm and stable memory, chunk store, certified data, timer, hook status, the canister version, `taken_at_timestamp` = now and source `taken_from_canister`.";
-    TakeId = "TAKE.ID", Effect, "replica §2",
+    TakeId = "TAKE.ID", Effect, "replica §2; ic (`new_local_snapshot_id` returns the counter, then increments it); model (the counter's initial value, 0)",
         "The new id is `u64be(next_snapshot_id) ‖ canister principal`; the counter increments, so ids are never reused after delete or replace; failed calls consume none.";
-    TakeSize = "TAKE.SIZE", Effect, "replica §3.3",
+    TakeSize = "TAKE.SIZE", Effect, "replica §3.3; model (`GLOBAL_SIZE_BYTES` = 32, the replica's `size_of::<Global>()` with its `V128` variant, which the reference leaves uncertain)",
         "`total_size` = Wasm pages×65536 + stable pages×65536 + `GLOBAL_SIZE_BYTES`×(globals+1) + module bytes + chunks×1 MiB + certified data bytes.";
     TakeReply = "TAKE.REPLY", Effect, "spec §3, §4.1",
         "The reply is `{id; taken_at_timestamp = now; total_size}`.";
@@ -150,7 +154,7 @@ clauses! {
         "Profiles without `snapshot_visibility`: the caller is a controller (else IC0512).";
     ListVisControllers = "LIST.VIS.CONTROLLERS", Precondition, "spec §2.5, §4.3",
         "Visibility `controllers`: the caller is a controller (else `CanisterSnapshotAccessDenied`, whose code the references do not give; the model uses IC0406, marked unconfirmed).";
-    ListVisAllowed = "LIST.VIS.ALLOWED", Precondition, "spec §2.5, §4.3",
+    ListVisAllowed = "LIST.VIS.ALLOWED", Precondition, "spec §2.5, §4.3; model (a viewer may list by ingress too, see the choices below)",
         "Visibility `allowed_viewers`: the caller is a controller or a listed viewer (else `CanisterSnapshotAccessDenied`, IC0406 unconfirmed).";
     ListVisPublic = "LIST.VIS.PUBLIC", Effect, "spec §2.5, §4.3",
         "Visibility `public`: anyone may list.";
@@ -170,17 +174,17 @@ clauses! {
         "The snapshot exists (else IC0305).";
     DeleteOwned = "DELETE.OWNED", Precondition, "spec §4.4; replica §7",
         "The snapshot belongs to the named canister (else IC0406 InvalidOwnership).";
-    DeleteRemove = "DELETE.REMOVE", Effect, "spec §4.4; replica §7",
+    DeleteRemove = "DELETE.REMOVE", Effect, "spec §4.4; replica §7; model (no resource check: the replica's §7 check cannot fail while every balance covers its threshold, which the model maintains)",
         "The snapshot is removed and its size freed; no version bump, no history entry, no charge.";
 
     // --- canister lifecycle ---------------------------------------------------------------
     CanisterExists = "CANISTER.EXISTS", Precondition, "spec §5; replica §1.3",
         "Lifecycle calls name an existing canister (else IC0301).";
-    CanisterCtrl = "CANISTER.CTRL", Precondition, "spec §5",
+    CanisterCtrl = "CANISTER.CTRL", Precondition, "spec §5.1, §5.2 (uninstall, delete); ic (agent-rs and dfx tests: IC0512 for `install_code`, `update_settings`)",
         "Lifecycle calls (install, uninstall, start, stop, settings, delete) come from a controller (else IC0512).";
-    CanisterCtrlOrSelf = "CANISTER.CTRL_OR_SELF", Precondition, "spec §2.6",
+    CanisterCtrlOrSelf = "CANISTER.CTRL_OR_SELF", Precondition, "spec §2.6 (chunk-store self-calls); replica §1.1 (status self-exemption)",
         "Chunk-store and status calls come from a controller or the canister itself (else IC0512).";
-    CreateEffect = "CREATE.EFFECT", Effect, "spec §5.2",
+    CreateEffect = "CREATE.EFFECT", Effect, "spec §5.2; model (version 0 and the `creation` history entry: the IC's history rules, not quoted in the references)",
         "A new canister is empty and running, version 0, controlled by the given controllers (default: the caller), visibility `controllers`, no snapshots, a `creation` history entry; ids are never reused.";
     SettingsControllersLimit = "SETTINGS.CONTROLLERS.LIMIT", Precondition, "spec §2.5; model",
         "At most `CONTROLLERS_MAX` controllers (else IC0504).";
@@ -190,17 +194,17 @@ clauses! {
         "`update_settings` replaces controllers (with a `controllers_change` history entry) and visibility; the version increases; snapshots are untouched.";
     SettingsVisIgnored = "SETTINGS.VIS.IGNORED", Effect, "spec §1 (0.57.0)",
         "Profiles before spec 0.57 have no `snapshot_visibility`; the field is dropped.";
-    InstallModeInstall = "INSTALL.MODE.INSTALL", Precondition, "spec §5; replica",
+    InstallModeInstall = "INSTALL.MODE.INSTALL", Precondition, "ic (`CanisterManagerError::CanisterNonEmpty`, canister_manager.rs)",
         "Mode `install` needs an empty canister (else IC0514).";
-    InstallModeUpgrade = "INSTALL.MODE.UPGRADE", Precondition, "spec §5; replica",
+    InstallModeUpgrade = "INSTALL.MODE.UPGRADE", Precondition, "ic (`HypervisorError::WasmModuleNotFound`: `Attempted to execute a message, but the canister contains no Wasm module.`)",
         "Mode `upgrade` needs installed code (else IC0537).";
-    InstallModule = "INSTALL.MODULE", Precondition, "replica §15 (`WASM_MAX_SIZE`); model",
+    InstallModule = "INSTALL.MODULE", Precondition, "replica §15 (`WASM_MAX_SIZE`, value unverified); ic docs (icp-cli: `exceeds the maximum allowed size of 104857600`); model (`GLOBALS_MAX`)",
         "The module has at most `MODULE_BYTES_MAX` bytes and at most `GLOBALS_MAX` globals (else IC0505).";
     InstallMemory = "INSTALL.MEMORY", Precondition, "replica §12.1",
         "The new code fits the subnet's memory (else IC0101).";
     InstallFreeze = "INSTALL.FREEZE", Precondition, "replica §12.2",
         "The balance covers the freezing threshold with the new code (else IC0532).";
-    InstallEffect = "INSTALL.EFFECT", Effect, "spec §5",
+    InstallEffect = "INSTALL.EFFECT", Effect, "spec §5.6; model (the IC's install semantics, not quoted in the references)",
         "New module and globals, fresh Wasm memory, stable memory kept only on upgrade, timer inactive, certified data cleared except on upgrade, version + 1, `code_deployment` history entry.";
     InstallKeepsSnapshots = "INSTALL.KEEPS_SNAPSHOTS", Effect, "spec §5.2; replica §13",
         "Install, reinstall and upgrade keep all snapshots.";
@@ -208,29 +212,29 @@ clauses! {
         "The canister becomes empty; chunk store and certified data cleared; timer inactive; version + 1; `code_uninstall` history entry.";
     UninstallKeepsSnapshots = "UNINSTALL.KEEPS_SNAPSHOTS", Effect, "spec §5.1; replica §13",
         "`uninstall_code` keeps all snapshots.";
-    StartEffect = "START.EFFECT", Effect, "spec §5",
+    StartEffect = "START.EFFECT", Effect, "model",
         "The canister runs.";
-    StopEffect = "STOP.EFFECT", Effect, "spec §5; model",
+    StopEffect = "STOP.EFFECT", Effect, "model",
         "The canister stops (immediately: the model has no outstanding calls, so `stopping` is never observed).";
-    DeleteCanisterStopped = "DELETE_CANISTER.STOPPED", Precondition, "spec §5.2",
+    DeleteCanisterStopped = "DELETE_CANISTER.STOPPED", Precondition, "spec §5.2; ic (`DeleteCanisterNotStopped`: `Canister {} must be stopped before it is deleted.`)",
         "Only a stopped canister can be deleted (else IC0510).";
     DeleteCanisterEffect = "DELETE_CANISTER.EFFECT", Effect, "spec §5.2; replica §13",
         "The canister and all its snapshots are removed; its id is never reissued.";
-    ChunkSize = "CHUNK.SIZE", Precondition, "spec §6",
+    ChunkSize = "CHUNK.SIZE", Precondition, "ic (wasm_chunk_store.rs: `CHUNK_SIZE` = 1 MiB, `Wasm chunk size {} exceeds the maximum chunk size of {}`)",
         "An uploaded chunk has at most 1 MiB (else IC0504).";
-    ChunkLimit = "CHUNK.LIMIT", Precondition, "spec §6",
+    ChunkLimit = "CHUNK.LIMIT", Precondition, "ic (wasm_chunk_store.rs: at most `wasm_chunk_store_max_size / CHUNK_SIZE` entries); model (100 entries: the size is a replica setting the references do not give)",
         "A new chunk keeps the store within `chunk_store_chunks_max` entries (else IC0504).";
     ChunkMemory = "CHUNK.MEMORY", Precondition, "replica §12.1",
         "A new chunk's 1 MiB fits the subnet (else IC0101).";
     ChunkFreeze = "CHUNK.FREEZE", Precondition, "replica §12.2",
         "The balance covers the freezing threshold with the new chunk (else IC0532).";
-    ChunkEffect = "CHUNK.EFFECT", Effect, "spec §6",
+    ChunkEffect = "CHUNK.EFFECT", Effect, "spec §2.6; ic (wasm_chunk_store.rs: chunks keyed by SHA-256, a known chunk is not stored again)",
         "The chunk is stored under its SHA-256 (a known hash is a no-op) and the hash is returned.";
-    ChunkClear = "CHUNK.CLEAR", Effect, "spec §5",
+    ChunkClear = "CHUNK.CLEAR", Effect, "spec §2.6; model",
         "`clear_chunk_store` empties the chunk store; snapshots keep their own copies.";
     StatusReply = "STATUS.REPLY", Effect, "spec §5.3",
         "`canister_status` reports status, module hash, controllers, version, memory sizes, `snapshots_size`, cycles and visibility.";
-    InfoReply = "INFO.REPLY", Effect, "spec §5.4",
+    InfoReply = "INFO.REPLY", Effect, "spec §5.4; ic (`MAX_CANISTER_HISTORY_CHANGES` = 20, replicated_state system_state.rs)",
         "`canister_info` reports the recent history (at most 20 entries), the total number of changes, module hash and controllers.";
 
     // --- canister execution, abstracted ---------------------------------------------------
@@ -313,6 +317,38 @@ pub const INVARIANTS: &[(&str, &str)] = &[
     ),
 ];
 
+/// Readings the model chose where the references are uncertain (rendered into docs/clauses.md).
+pub const CHOICES: &[(&str, &str)] = &[
+    (
+        "The `ic` profile mixes replica generations",
+        "Check order is G2's (ic-replica.md §17 advises it), while load's not-found naming (`snapshot_storage: per_canister`) and list visibility are G3's. Take's `replace_snapshot` and delete look snapshots up subnet-wide as in G2, so another canister's existing snapshot gives IC0406 InvalidOwnership; G3's handlers were not read and might answer IC0305.",
+    ),
+    (
+        "Load: not loadable before the baseline charge",
+        "LOAD.CROSS.LOADABLE comes before LOAD.FEE.BASE, following G3's PR #11142 (memories are built before prepaying). In G2 the baseline (§5 step 7) came before NotLoadable (step 10).",
+    ),
+    (
+        "Load: a missing snapshot before the owner's controller check",
+        "A cross-canister load of an absent snapshot is IC0305 before the caller's control of the owner is checked; with G3's owner-based lookup the order is unclear.",
+    ),
+    (
+        "Ingress filter",
+        "Modelled for users' calls in replica profiles (INGRESS.*), with the texts of ic-replica.md §1.1. With `snapshot_visibility`, `list_canister_snapshots` is not filtered on controllers, so a listed viewer or anyone (public) may list by ingress; spec digest §8 notes that read literally the spec's ingress filter would still require a controller.",
+    ),
+    (
+        "Snapshot ids",
+        "Any 0 to 29 bytes after the counter are accepted as the owner principal (the replica's `InvalidFormat` for a malformed canister id is never produced); `next_snapshot_id` starts at 0.",
+    ),
+    (
+        "Global size",
+        "`GLOBAL_SIZE_BYTES` is 32 (the replica's `size_of::<Global>()` with a `V128(u128)` variant; the reference says 16 without it). TAKE.SIZE, and so `total_size` in strict mode, depends on it.",
+    ),
+    (
+        "Left out",
+        "Heap-delta rate limiting (IC0210), long-running executions (IC0406), the storage reservation (IC0534), Wasm compilation on load, and the G3 compilation prepayment are not modelled (docs/architecture.md).",
+    ),
+];
+
 /// Renders `docs/clauses.md`.
 pub fn render_markdown() -> String {
     let mut out = String::new();
@@ -322,6 +358,7 @@ pub fn render_markdown() -> String {
         "Every precondition (P) and effect (E) of the model, with the sentence of `shared/reference/` it implements. ",
     );
     out.push_str("`spec` = ic-interface-spec.md, `replica` = ic-replica.md, `proposal` = proposal-2024.md, `tools` = snapshot-tools-and-formats.md, ");
+    out.push_str("`ic` = the dfinity/ic sources (and their tests and docs), read through the tool library's code search where the digests are silent, ");
     out.push_str("`model` = a choice of this project where the references are silent.\n\n");
     let mut group = "";
     for clause in Clause::ALL {
@@ -338,6 +375,10 @@ pub fn render_markdown() -> String {
     out.push_str("\n## Invariants\n\nChecked after every step of every property test (`model/tests/invariants.rs`).\n\n| id | invariant |\n|---|---|\n");
     for (id, text) in INVARIANTS {
         out.push_str(&format!("| `{id}` | {text} |\n"));
+    }
+    out.push_str("\n## Choices where the references are uncertain\n\nWhere the references leave a question open or disagree, the model picks one reading; strict mode then holds implementations to it. Each is a place to look first when a real replica disagrees.\n\n");
+    for (topic, choice) in CHOICES {
+        out.push_str(&format!("- **{topic}.** {choice}\n"));
     }
     out
 }

@@ -64,6 +64,11 @@ fn carol() -> Principal {
 fn itself(n: u64) -> Principal {
     c(n).principal()
 }
+/// A canister that controls nothing: its calls reach the methods' own checks directly, where
+/// a user's calls pass the replica's ingress filter first (INGRESS.*).
+fn outsider() -> Principal {
+    c(90).principal()
+}
 fn text(p: Principal) -> String {
     p.to_text()
 }
@@ -791,6 +796,13 @@ fn proposal_list(reply: &Reply) -> Result<&[ProposalSnapshotInfo], String> {
 fn msg_not_found(n: u64) -> Msg {
     Msg::Exact(format!("Canister {} not found.", c(n)))
 }
+/// The ingress filter's texts (ic-replica.md §1.1).
+fn msg_ingress_not_found(n: u64) -> Msg {
+    Msg::Exact(format!("Canister {} not found", c(n)))
+}
+fn msg_ingress_controllers(n: u64, method: &str) -> Msg {
+    Msg::Exact(format!("Only controllers of canister {} can call ic00 method {method}", c(n)))
+}
 fn msg_controllers(n: u64, controllers: &[Principal], sender: Principal) -> Msg {
     let list: Vec<String> = controllers.iter().map(|p| text(*p)).collect();
     Msg::Exact(format!(
@@ -858,8 +870,11 @@ fn api_and_args() -> Vec<Case> {
             .reject(InvalidManagementPayload, &["ARGS.SNAPSHOT_ID"], Msg::Exact(
                 "Payload deserialization error: InvalidLength(\"Invalid snapshot ID length: provided 38, maximum length expected 37.\")".into())),
         case("args: decoding comes before the canister lookup (delete on a missing canister)", "ic")
-            .call(bob(), delete(9, SnapshotIdArg(vec![1, 2, 3])))
+            .call(outsider(), delete(9, SnapshotIdArg(vec![1, 2, 3])))
             .reject(InvalidManagementPayload, &["ARGS.SNAPSHOT_ID"], Msg::Prefix("Payload deserialization error: InvalidLength".into())),
+        case("ingress: a user's call is filtered before its arguments are decoded", "ic")
+            .call(bob(), delete(9, SnapshotIdArg(vec![1, 2, 3])))
+            .reject(CanisterNotFound, &["INGRESS.EXISTS", "ARGS.SNAPSHOT_ID"], msg_ingress_not_found(9)),
         case("args: malformed id in the proposal's delete_snapshot", "proposal-2024")
             .setup(installed(1))
             .call(alice(), Call::DeleteSnapshot { snapshot_id: SnapshotIdArg(vec![]) })
@@ -885,16 +900,40 @@ fn take_cases() -> Vec<Case> {
         // --- preconditions, one at a time -------------------------------------------------
         case("take: missing canister is IC0301", "ic")
             .setup(installed(1))
-            .call(alice(), take(5))
+            .call(outsider(), take(5))
             .reject(CanisterNotFound, &["TAKE.EXISTS"], msg_not_found(5)),
         case("take: a non-controller gets IC0512 with the controllers listed", "ic")
             .setup([a(create_with(&[alice(), bob()], BIG)), a(install(0, InstallMode::Install, 0))])
+            .call(outsider(), take(0))
+            .reject(CanisterInvalidController, &["TAKE.CTRL"], msg_controllers(0, &[alice(), bob()], outsider())),
+        case("ingress: a user's take on a missing canister is refused by the filter", "ic")
+            .setup(installed(1))
+            .call(alice(), take(5))
+            .reject(CanisterNotFound, &["INGRESS.EXISTS", "TAKE.EXISTS"], msg_ingress_not_found(5)),
+        case("ingress: a user who controls nothing is refused by the filter", "ic")
+            .setup([a(create_with(&[alice(), bob()], BIG)), a(install(0, InstallMode::Install, 0))])
             .call(carol(), take(0))
-            .reject(CanisterInvalidController, &["TAKE.CTRL"], msg_controllers(0, &[alice(), bob()], carol())),
+            .reject(CanisterInvalidController, &["INGRESS.CTRL", "TAKE.CTRL"], msg_ingress_controllers(0, "take_canister_snapshot")),
+        case("ingress: the filter lets a controlling user through", "ic")
+            .setup(installed(1))
+            .call(alice(), take(0))
+            .reply(ReplyM::Taken { id: sid(0, 0), total_size: SIZE0 })
+            .exercises(&["INGRESS.EXISTS", "INGRESS.CTRL", "TAKE.EXISTS", "TAKE.CTRL"])
+            .changes(take_changes),
+        case("ingress: a canister caller is not filtered", "ic")
+            .setup(installed(1))
+            .call(outsider(), take(0))
+            .reject(CanisterInvalidController, &["TAKE.CTRL"], Msg::Any)
+            .skips(&["INGRESS.EXISTS", "INGRESS.CTRL"]),
+        case("ingress: the proposal has no filter", "proposal-2024")
+            .setup(installed(1))
+            .call(bob(), p_take(0, None))
+            .reject(CanisterInvalidController, &["TAKE.CTRL"], msg_controllers(0, &[alice()], bob()))
+            .skips(&["INGRESS.EXISTS", "INGRESS.CTRL"]),
         case("take: anonymous has no right", "ic")
             .setup(installed(1))
             .call(ANONYMOUS, take(0))
-            .reject(CanisterInvalidController, &["TAKE.CTRL"], msg_controllers(0, &[alice()], ANONYMOUS)),
+            .reject(CanisterInvalidController, &["INGRESS.CTRL", "TAKE.CTRL"], msg_ingress_controllers(0, "take_canister_snapshot")),
         case("take: the canister itself has no right (self-call)", "ic")
             .setup(installed(1))
             .call(itself(0), take(0))
@@ -1114,11 +1153,11 @@ fn take_order() -> Vec<Case> {
     vec![
         case("order: non-controller AND missing replace_snapshot", "ic")
             .setup(installed(1))
-            .call(bob(), take_replace(0, sid(0, 5)))
-            .reject(CanisterInvalidController, &["TAKE.CTRL", "TAKE.REPLACE.EXISTS"], msg_controllers(0, &[alice()], bob())),
+            .call(outsider(), take_replace(0, sid(0, 5)))
+            .reject(CanisterInvalidController, &["TAKE.CTRL", "TAKE.REPLACE.EXISTS"], msg_controllers(0, &[alice()], outsider())),
         case("order: non-controller AND limit reached", "ic")
             .setup(installed(1)).setup(takes(0, 10))
-            .call(bob(), take(0))
+            .call(outsider(), take(0))
             .reject(CanisterInvalidController, &["TAKE.CTRL", "TAKE.LIMIT"], Msg::Any),
         case("order: limit AND empty canister (replica order)", "ic")
             .setup(installed(1)).setup(takes(0, 10)).setup([a(uninstall(0))])
@@ -1156,7 +1195,7 @@ fn take_order() -> Vec<Case> {
             .reject(CanisterRejectedMessage, &["TAKE.NONEMPTY", "TAKE.FEE"], msg_empty(0)),
         case("order: non-controller, cycles, empty (replica)", "ic")
             .setup([a(create_with(&[alice()], 0))])
-            .call(bob(), take(0))
+            .call(outsider(), take(0))
             .reject(CanisterInvalidController, &["TAKE.CTRL", "TAKE.FEE", "TAKE.NONEMPTY"], Msg::Any),
         case("order: non-controller, empty, cycles (spec)", "proposal-2024")
             .setup([a(create_with(&[alice()], 0))])
@@ -1168,7 +1207,7 @@ fn take_order() -> Vec<Case> {
             .reject(SubnetOversubscribed, &["TAKE.MEMORY", "TAKE.FREEZE", "TAKE.FEE"], Msg::Any),
         case("order: load — non-controller AND missing snapshot", "ic")
             .setup(installed(1))
-            .call(bob(), load(0, sid(0, 0)))
+            .call(outsider(), load(0, sid(0, 0)))
             .reject(CanisterInvalidController, &["LOAD.CTRL", "LOAD.SNAPSHOT.EXISTS"], Msg::Any),
         case("order: load — not controlling the owner AND not loadable", "ic")
             .setup(installed(1)).setup([a(create_with(&[alice(), bob()], BIG)), a(install(1, InstallMode::Install, 0))])
@@ -1177,7 +1216,7 @@ fn take_order() -> Vec<Case> {
             .reject(CanisterRejectedMessage, &["LOAD.CROSS.CTRL", "LOAD.CROSS.LOADABLE"], Msg::Prefix("Only a controller of the canister".into())),
         case("order: delete — non-controller AND missing snapshot", "ic")
             .setup(installed(1))
-            .call(bob(), delete(0, sid(0, 0)))
+            .call(outsider(), delete(0, sid(0, 0)))
             .reject(CanisterInvalidController, &["DELETE.CTRL", "DELETE.SNAPSHOT.EXISTS"], Msg::Any),
     ]
 }
@@ -1193,12 +1232,16 @@ fn load_cases() -> Vec<Case> {
         // --- preconditions ------------------------------------------------------------------
         case("load: missing target is IC0301", "ic")
             .setup(installed(1)).setup(takes(0, 1))
-            .call(alice(), load(7, sid(0, 0)))
+            .call(outsider(), load(7, sid(0, 0)))
             .reject(CanisterNotFound, &["LOAD.EXISTS"], msg_not_found(7)),
         case("load: non-controller of the target", "ic")
             .setup(installed(1)).setup(takes(0, 1))
+            .call(outsider(), load(0, sid(0, 0)))
+            .reject(CanisterInvalidController, &["LOAD.CTRL"], msg_controllers(0, &[alice()], outsider())),
+        case("ingress: a user's load onto a canister they do not control", "ic")
+            .setup(installed(1)).setup(takes(0, 1))
             .call(bob(), load(0, sid(0, 0)))
-            .reject(CanisterInvalidController, &["LOAD.CTRL"], msg_controllers(0, &[alice()], bob())),
+            .reject(CanisterInvalidController, &["INGRESS.CTRL", "LOAD.CTRL"], msg_ingress_controllers(0, "load_canister_snapshot")),
         case("load: the canister itself has no right", "ic")
             .setup(installed(1)).setup(takes(0, 1))
             .call(itself(0), load(0, sid(0, 0)))
@@ -1401,12 +1444,16 @@ fn list_cases() -> Vec<Case> {
             .reject(CanisterRejectedMessage, &["LIST.VIS.ALLOWED"], Msg::Any),
         case("list: ic-0.54 is controllers-only", "ic-0.54")
             .setup(one())
+            .call(outsider(), list(0))
+            .reject(CanisterInvalidController, &["LIST.CTRL"], msg_controllers(0, &[alice()], outsider())),
+        case("list: ic-0.54 filters users' lists (no visibility setting)", "ic-0.54")
+            .setup(one())
             .call(bob(), list(0))
-            .reject(CanisterInvalidController, &["LIST.CTRL"], msg_controllers(0, &[alice()], bob())),
+            .reject(CanisterInvalidController, &["INGRESS.CTRL", "LIST.CTRL"], msg_ingress_controllers(0, "list_canister_snapshots")),
         case("list: ic-0.54 ignores a public visibility setting", "ic-0.54")
             .setup(one()).setup(public())
             .call(ANONYMOUS, list(0))
-            .reject(CanisterInvalidController, &["LIST.CTRL"], msg_controllers(0, &[alice()], ANONYMOUS)),
+            .reject(CanisterInvalidController, &["INGRESS.CTRL", "LIST.CTRL"], msg_ingress_controllers(0, "list_canister_snapshots")),
         case("list: ic-0.54 controller", "ic-0.54")
             .setup(one())
             .call(alice(), list(0))
@@ -1450,12 +1497,15 @@ fn list_cases() -> Vec<Case> {
 fn delete_cases() -> Vec<Case> {
     vec![
         case("delete: missing canister is IC0301", "ic")
-            .call(alice(), delete(4, sid(4, 0)))
+            .call(outsider(), delete(4, sid(4, 0)))
             .reject(CanisterNotFound, &["DELETE.EXISTS"], msg_not_found(4)),
         case("delete: non-controller", "ic")
             .setup(installed(1)).setup(takes(0, 1))
-            .call(bob(), delete(0, sid(0, 0)))
-            .reject(CanisterInvalidController, &["DELETE.CTRL"], msg_controllers(0, &[alice()], bob())),
+            .call(outsider(), delete(0, sid(0, 0)))
+            .reject(CanisterInvalidController, &["DELETE.CTRL"], msg_controllers(0, &[alice()], outsider())),
+        case("ingress: a user's delete on a missing canister", "ic")
+            .call(alice(), delete(4, sid(4, 0)))
+            .reject(CanisterNotFound, &["INGRESS.EXISTS", "DELETE.EXISTS"], msg_ingress_not_found(4)),
         case("delete: the canister itself has no right", "ic")
             .setup(installed(1)).setup(takes(0, 1))
             .call(itself(0), delete(0, sid(0, 0)))
@@ -1547,16 +1597,27 @@ fn lifecycle_cases() -> Vec<Case> {
 
         // --- access ---------------------------------------------------------------------------
         case("lifecycle: missing canister", "ic")
-            .call(alice(), install(3, InstallMode::Install, 0))
+            .call(outsider(), install(3, InstallMode::Install, 0))
             .reject(CanisterNotFound, &["CANISTER.EXISTS"], msg_not_found(3)),
         case("lifecycle: non-controller install", "ic")
             .setup([a(create())])
-            .call(bob(), install(0, InstallMode::Install, 0))
-            .reject(CanisterInvalidController, &["CANISTER.CTRL"], msg_controllers(0, &[alice()], bob())),
+            .call(outsider(), install(0, InstallMode::Install, 0))
+            .reject(CanisterInvalidController, &["CANISTER.CTRL"], msg_controllers(0, &[alice()], outsider())),
         case("status: a non-controller", "ic")
             .setup(installed(1))
+            .call(outsider(), status(0))
+            .reject(CanisterInvalidController, &["CANISTER.CTRL_OR_SELF"], msg_controllers(0, &[alice()], outsider())),
+        case("ingress: a user's install on a missing canister", "ic")
+            .call(alice(), install(3, InstallMode::Install, 0))
+            .reject(CanisterNotFound, &["INGRESS.EXISTS", "CANISTER.EXISTS"], Msg::Prefix(format!("Canister {} not found", c(3)))),
+        case("ingress: a user's install on a canister they do not control", "ic")
+            .setup([a(create())])
+            .call(bob(), install(0, InstallMode::Install, 0))
+            .reject(CanisterInvalidController, &["INGRESS.CTRL", "CANISTER.CTRL"], msg_ingress_controllers(0, "install_code")),
+        case("ingress: a user's canister_status, filtered like any controller-only method", "ic")
+            .setup(installed(1))
             .call(bob(), status(0))
-            .reject(CanisterInvalidController, &["CANISTER.CTRL_OR_SELF"], msg_controllers(0, &[alice()], bob())),
+            .reject(CanisterInvalidController, &["INGRESS.CTRL", "CANISTER.CTRL_OR_SELF"], msg_ingress_controllers(0, "canister_status")),
         case("status: the canister itself may call canister_status", "ic")
             .setup(installed(1))
             .call(itself(0), status(0))

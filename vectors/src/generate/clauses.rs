@@ -7,7 +7,7 @@
 
 use snapspec_model::canister::CHUNK_SIZE_BYTES;
 use snapspec_model::clause::ClauseKind;
-use snapspec_model::config::{Api, Replacement};
+use snapspec_model::config::{Api, CheckOrder, Replacement};
 use snapspec_model::{Call, Clause, Config, ErrorCode, Global, InstallMode, Timer, Visibility};
 
 use super::knobs::{delete_family, enumerate, list_family, load_family, take_family};
@@ -57,6 +57,9 @@ pub fn unreachable(clause: Clause, config: &Config) -> Option<&'static str> {
         ListProposal if !(config.labels || config.checksum_in_listing) => Some("the profile lists the 0.66 record"),
         ListChecksum if !config.checksum_in_listing => Some("the profile lists no checksum"),
         DeleteOwned if !management => Some("the proposal's delete derives the canister from the id"),
+        IngressExists | IngressCtrl if config.check_order != CheckOrder::Replica => {
+            Some("only replica profiles filter users' calls")
+        }
         _ => None,
     }
 }
