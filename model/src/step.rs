@@ -59,7 +59,7 @@ pub struct Transition {
 pub fn step(config: &Config, state: &State, request: &Request) -> Transition {
     // Steps touch up to a few dozen clauses: one allocation instead of growing 4, 8, 16, 32.
     let exercised = Vec::with_capacity(32);
-    let mut cx = Cx { config, state, caller: request.caller, exercised, violations: Vec::new() };
+    let mut cx = Cx { config, state, caller: request.caller, exercised, violations: Vec::new(), filtered: None };
     let result = dispatch(&mut cx, &request.call);
     let Cx { exercised, violations, .. } = cx;
     match (result, violations.is_empty()) {
@@ -144,6 +144,9 @@ pub struct Cx<'a> {
     pub caller: Principal,
     exercised: Vec<Clause>,
     violations: Vec<Violation>,
+    /// The canister the ingress filter looked up and whether the caller controls it, so the
+    /// method's own existence and controller checks do not look again.
+    filtered: Option<(&'a Canister, bool)>,
 }
 
 impl<'a> Cx<'a> {
@@ -175,7 +178,10 @@ impl<'a> Cx<'a> {
 
     /// The canister, or a violation of `clause` (IC0301).
     pub fn require_canister(&mut self, clause: Clause, id: CanisterId) -> Option<&'a Canister> {
-        let canister = self.state.canister(&id);
+        let canister = match self.filtered {
+            Some((filtered, _)) if filtered.id == id => Some(filtered),
+            _ => self.state.canister(&id),
+        };
         self.check(clause, canister.is_some(), || not_found(id));
         canister
     }
@@ -183,7 +189,11 @@ impl<'a> Cx<'a> {
     /// Checks that the caller controls `canister` (IC0512).
     pub fn require_controller(&mut self, clause: Clause, canister: &Canister) -> bool {
         let caller = self.caller;
-        self.check(clause, canister.is_controller(&caller), || invalid_controller(canister, &caller))
+        let controls = match self.filtered {
+            Some((filtered, controls)) if std::ptr::eq(filtered, canister) => controls,
+            _ => canister.is_controller(&caller),
+        };
+        self.check(clause, controls, || invalid_controller(canister, &caller))
     }
 
     /// Decodes a snapshot id argument (IC0408 on malformed bytes).
@@ -229,7 +239,9 @@ impl<'a> Cx<'a> {
         };
         self.touch(Clause::IngressExists);
         let (caller, method) = (self.caller, call.method_name());
-        self.check(Clause::IngressCtrl, canister.is_controller(&caller), || {
+        let controls = canister.is_controller(&caller);
+        self.filtered = Some((canister, controls));
+        self.check(Clause::IngressCtrl, controls, || {
             UserError::exact(
                 ErrorCode::CanisterInvalidController,
                 crate::lazy_format!("Only controllers of canister {canister_id} can call ic00 method {method}"),
