@@ -336,6 +336,10 @@ pub const CHOICES: &[(&str, &str)] = &[
         "Modelled for users' calls in replica profiles (INGRESS.*), with the texts of ic-replica.md §1.1. With `snapshot_visibility`, `list_canister_snapshots` is not filtered on controllers, so a listed viewer or anyone (public) may list by ingress; spec digest §8 notes that read literally the spec's ingress filter would still require a controller.",
     ),
     (
+        "`canister_info` from users",
+        "The interface spec lets only canisters call `canister_info` (\"Users cannot call this method\"); the model answers any caller, because the harness uses it to observe history. An implementation backed by a real replica declares the `canister_info` capability only if it routes the call through a canister.",
+    ),
+    (
         "Snapshot ids",
         "Any 0 to 29 bytes after the counter are accepted as the owner principal (the replica's `InvalidFormat` for a malformed canister id is never produced); `next_snapshot_id` starts at 0.",
     ),
