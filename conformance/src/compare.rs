@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use snapspec_model::call::{InfoReply, ProposalSnapshotInfo, StatusReply};
-use snapspec_model::canister::Visibility;
+use snapspec_model::canister::{ChangeDetails, Visibility};
 use snapspec_model::{Certainty, Reply, SnapshotId, SnapshotInfo};
 
 use crate::ids::{BindError, IdMap};
@@ -275,7 +275,8 @@ impl Comparator {
         equal("reply.info.total_num_changes", &m.total_num_changes, &a.total_num_changes)?;
         equal("reply.info.recent_changes.len", &m.recent_changes.len(), &a.recent_changes.len())?;
         for (i, (mc, ac)) in m.recent_changes.iter().zip(&a.recent_changes).enumerate() {
-            let mut expected = serde_json::to_value(&mc.details).expect("serializes");
+            let mut expected =
+                serde_json::to_value(self.timed_as_implemented(&mc.details, &ac.details)).expect("serializes");
             self.ids.json_to_sut(&mut expected);
             sort_controller_lists(&mut expected);
             let actual = serde_json::to_value(&ac.details).expect("serializes");
@@ -295,6 +296,27 @@ impl Comparator {
     fn sut_principals(&self, principals: &[snapspec_model::Principal]) -> Vec<String> {
         let mapped: Vec<snapspec_model::Principal> = principals.iter().map(|p| self.ids.principal_to_sut(*p)).collect();
         sorted_text(&mapped)
+    }
+
+    /// `details` with a loaded snapshot's time as the implementation reported it when it took
+    /// the snapshot: without the model's clock, the snapshot's time is the implementation's own
+    /// (as for listed timestamps). As is with `deterministic_time`.
+    fn timed_as_implemented(&self, details: &ChangeDetails, actual: &ChangeDetails) -> ChangeDetails {
+        let mut details = details.clone();
+        if let (false, ChangeDetails::LoadSnapshot { snapshot_id, taken_at_timestamp, .. }) =
+            (self.deterministic_time, &mut details)
+        {
+            let reported = match actual {
+                ChangeDetails::LoadSnapshot { taken_at_timestamp: actual, .. } => Some(*actual),
+                _ => None,
+            };
+            // A snapshot whose take reported no time (the proposal's take replies with the id
+            // only) is held to nothing.
+            if let Some(time) = self.taken_at.get(snapshot_id).copied().or(reported) {
+                *taken_at_timestamp = time;
+            }
+        }
+        details
     }
 
     /// The model's visibility with its viewers in the implementation's ids (order kept: the

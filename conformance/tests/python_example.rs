@@ -72,15 +72,18 @@ fn the_python_example_conforms_in_strict_and_spec_mode() {
 
 /// With `--own-ids` the example hands out canister ids of its own and leaves out `model_ids`:
 /// every request, reply and message then goes through the harness's id translation (absent
-/// canisters, snapshot ids in messages, viewers, history controller order), in strict mode.
+/// canisters, snapshot ids in messages, viewers, history controller order). With `--own-clock`
+/// its clock runs ahead of the model's and it leaves out `deterministic_time`: timestamps are
+/// then held to relations (monotone takes, listings and history as the takes reported). Strict
+/// mode.
 #[test]
-fn the_python_example_conforms_with_ids_of_its_own() {
+fn the_python_example_conforms_with_ids_and_a_clock_of_its_own() {
     if !python_available() {
         return;
     }
     // The run only tests translation if the example really uses ids of its own.
     let answers = exchange(
-        &["--own-ids"],
+        &["--own-ids", "--own-clock"],
         &[
             r#"{"type":"hello","id":1,"protocol":1}"#,
             r#"{"type":"call","id":2,"caller":"2vxsx-fae","call":{"method":"create_canister","controllers":null,"cycles":1000000000000}}"#,
@@ -89,12 +92,14 @@ fn the_python_example_conforms_with_ids_of_its_own() {
     );
     let hello: serde_json::Value = serde_json::from_str(&answers[0]).expect("JSON");
     let capabilities = hello["capabilities"].as_array().expect("a hello answer lists capabilities");
-    assert!(!capabilities.iter().any(|c| c == "model_ids"), "no model_ids with --own-ids: {hello}");
+    for dropped in ["model_ids", "deterministic_time"] {
+        assert!(!capabilities.iter().any(|c| c == dropped), "no {dropped} with --own-ids --own-clock: {hello}");
+    }
     let created: serde_json::Value = serde_json::from_str(&answers[1]).expect("JSON");
     let own_first = snapspec_model::CanisterId::from_index(1_000_000).to_string();
     assert_eq!(created["reply"]["value"], own_first.as_str(), "the first canister is index 1,000,000: {created}");
     // 300 cases: seed 1's first viewer that is a canister comes after case 150.
-    check("strict", "--own-ids", "300");
+    check("strict", "--own-ids --own-clock", "300");
 }
 
 /// Runs the example with `args`, feeds it `lines`, and returns its answer lines (after a clean

@@ -12,7 +12,9 @@ Run it under the harness:
 
 With `--own-ids` it hands out canister ids of its own, counting down from index 1,000,000 (so
 snapshot ids differ too, and ids sort in the reverse order of creation), and does not declare
-`model_ids`: the harness then translates ids both ways.
+`model_ids`: the harness then translates ids both ways. With `--own-clock` its clock also runs
+ahead of the model's, by 7,777 ns before every call, and it does not declare
+`deterministic_time`: the harness then checks timestamps by relation only.
 
 It reads one JSON request per line on stdin and writes one JSON answer per line on stdout.
 Diagnostics go to stderr. It never exits on bad input: anything it cannot understand gets an
@@ -35,6 +37,9 @@ LINE_BYTES_MAX = 8 << 20
 PROFILES = ["ic", "ic-0.54", "ic-0.50", "ic-0.35", "ic-2024", "proposal-2024"]
 # With `--own-ids`: canister indices count down from here, and `model_ids` is not declared.
 OWN_IDS_FIRST_INDEX = 1_000_000
+# With `--own-clock`: how far the clock runs ahead before every call (`deterministic_time` is
+# then not declared).
+OWN_CLOCK_DRIFT_NS = 7_777
 CAPABILITIES = [
     "execution",
     "checkpoint",
@@ -542,9 +547,10 @@ BLOB_FIELDS = ("snapshot_id", "replace_snapshot", "wasm_module", "chunk")
 
 
 class Subnet:
-    def __init__(self, profile, first_index=0, index_step=1):
+    def __init__(self, profile, first_index=0, index_step=1, drift_ns=0):
         self.profile = profile
         self.now = profile.genesis_time_ns
+        self.drift_ns = drift_ns
         self.canisters = {}  # canister id bytes -> Canister
         self.next_index = first_index
         self.index_step = index_step
@@ -589,6 +595,7 @@ class Subnet:
         handler = self.handlers.get(method) if isinstance(method, str) else None
         if handler is None:
             raise Invalid("unknown method %r" % (method,))
+        self.now = min(U64_MAX, self.now + self.drift_ns)
         api = SNAPSHOT_METHODS.get(method)
         if api is not None and api != self.profile.api:
             raise Rejected(536, "Management canister has no method '%s'" % method)  # checked before anything else
@@ -1130,10 +1137,16 @@ class Subnet:
 
 
 class Server:
-    def __init__(self, own_ids=False):
+    def __init__(self, own_ids=False, own_clock=False):
         self.first_index, self.index_step = (OWN_IDS_FIRST_INDEX, -1) if own_ids else (0, 1)
-        self.capabilities = [c for c in CAPABILITIES if not (own_ids and c == "model_ids")]
-        self.subnet = Subnet(Profile(IC_PROFILE), self.first_index, self.index_step)
+        self.drift_ns = OWN_CLOCK_DRIFT_NS if own_clock else 0
+        dropped = {"model_ids"} if own_ids else set()
+        dropped |= {"deterministic_time"} if own_clock else set()
+        self.capabilities = [c for c in CAPABILITIES if c not in dropped]
+        self.subnet = self.fresh_subnet(Profile(IC_PROFILE))
+
+    def fresh_subnet(self, profile):
+        return Subnet(profile, self.first_index, self.index_step, self.drift_ns)
 
     def answer(self, line):
         """The answer to one request line, and whether the session ends."""
@@ -1150,7 +1163,7 @@ class Server:
                 return {"type": "hello", "id": request_id, "protocol": PROTOCOL_VERSION, "implementation": IMPLEMENTATION,
                         "profiles": PROFILES, "capabilities": self.capabilities}, False
             if kind == "reset":
-                self.subnet = Subnet(Profile(field(message, "config")), self.first_index, self.index_step)
+                self.subnet = self.fresh_subnet(Profile(field(message, "config")))
                 return {"type": "ok", "id": request_id}, False
             if kind == "bye":
                 return {"type": "ok", "id": request_id}, True
@@ -1174,7 +1187,7 @@ class Server:
 
 
 def main():
-    server = Server(own_ids="--own-ids" in sys.argv[1:])
+    server = Server(own_ids="--own-ids" in sys.argv[1:], own_clock="--own-clock" in sys.argv[1:])
     stdin, stdout = sys.stdin.buffer, sys.stdout
     while True:
         raw = stdin.readline(LINE_BYTES_MAX + 2)
