@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 use crate::call::{Call, Reply, Request};
 use crate::canister::{Canister, Status};
 use crate::clause::Clause;
-use crate::config::{Api, CheckOrder, Config};
+use crate::config::{Api, Config};
 use crate::error::{ErrorCode, Rejection, UserError, Violation};
-use crate::ids::{is_opaque, CanisterId, Principal, SnapshotId};
+use crate::ids::{CanisterId, Principal, SnapshotId};
 use crate::methods;
 use crate::state::State;
 
@@ -80,7 +80,7 @@ fn dispatch(cx: &mut Cx, call: &Call) -> Option<(State, Reply)> {
     if !cx.require_api(call) {
         return None;
     }
-    cx.ingress_filter(call);
+    methods::ingress::filter(cx, call);
     match call {
         Call::TakeCanisterSnapshot(args) => take::take(cx, &take::TakeRequest::from_args(args)),
         Call::TakeSnapshot { canister_id, label } => {
@@ -215,38 +215,9 @@ impl<'a> Cx<'a> {
         }
     }
 
-    /// The replica's ingress pre-filter (ic-replica.md §1.1, spec §2.6): a user's call to a
-    /// controller-only management method is refused before the method runs unless the canister
-    /// exists and the caller controls it. The method's own checks still run, so every violated
-    /// precondition is reported; the filter's come first. Replica profiles only (the proposal
-    /// has no replica); canister callers reach the method directly.
-    fn ingress_filter(&mut self, call: &Call) {
-        if self.config.check_order != CheckOrder::Replica || is_opaque(&self.caller) {
-            return;
-        }
-        let Some((canister_id, snapshot_method)) = ingress_filtered(self.config, call) else { return };
-        let Some(canister) = self.state.canister(&canister_id) else {
-            self.check(Clause::IngressExists, false, || {
-                let message = crate::lazy_format!("Canister {canister_id} not found");
-                // The reference quotes the filter's text for the snapshot methods only.
-                if snapshot_method {
-                    UserError::exact(ErrorCode::CanisterNotFound, message)
-                } else {
-                    UserError::code_only(ErrorCode::CanisterNotFound, message)
-                }
-            });
-            return;
-        };
-        self.touch(Clause::IngressExists);
-        let (caller, method) = (self.caller, call.method_name());
-        let controls = canister.is_controller(&caller);
+    /// Remembers what the ingress filter found (see `filtered`).
+    pub(crate) fn remember_filtered(&mut self, canister: &'a Canister, controls: bool) {
         self.filtered = Some((canister, controls));
-        self.check(Clause::IngressCtrl, controls, || {
-            UserError::exact(
-                ErrorCode::CanisterInvalidController,
-                crate::lazy_format!("Only controllers of canister {canister_id} can call ic00 method {method}"),
-            )
-        });
     }
 
     fn require_api(&mut self, call: &Call) -> bool {
@@ -269,28 +240,6 @@ impl<'a> Cx<'a> {
             )
         })
     }
-}
-
-/// The canister a user's call is filtered on, if the call is to a controller-only management
-/// method, and whether that method is a snapshot method. `list_canister_snapshots` is
-/// controller-only unless the profile has `snapshot_visibility`.
-fn ingress_filtered(config: &Config, call: &Call) -> Option<(CanisterId, bool)> {
-    Some(match call {
-        Call::TakeCanisterSnapshot(args) => (args.canister_id, true),
-        Call::LoadCanisterSnapshot(args) => (args.canister_id, true),
-        Call::DeleteCanisterSnapshot(args) => (args.canister_id, true),
-        Call::ListCanisterSnapshots { canister_id } if !config.visibility => (*canister_id, true),
-        Call::InstallCode { canister_id, .. }
-        | Call::UninstallCode { canister_id, .. }
-        | Call::StartCanister { canister_id }
-        | Call::StopCanister { canister_id }
-        | Call::UpdateSettings { canister_id, .. }
-        | Call::DeleteCanister { canister_id }
-        | Call::UploadChunk { canister_id, .. }
-        | Call::ClearChunkStore { canister_id }
-        | Call::CanisterStatus { canister_id } => (*canister_id, false),
-        _ => return None,
-    })
 }
 
 /// IC0301 as the replica's execution path renders it.

@@ -5,6 +5,7 @@
 pub mod delete;
 pub mod errors;
 pub mod execution;
+pub mod ingress;
 pub mod lifecycle;
 pub mod list;
 pub mod load;
