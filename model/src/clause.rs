@@ -89,15 +89,15 @@ clauses! {
     TakeFee = "TAKE.FEE", Precondition, "replica §4 step 7, §12.3",
         "The balance minus the take fee still covers the freezing threshold (else IC0207).";
     TakeNonEmpty = "TAKE.NONEMPTY", Precondition, "replica §3.2 (PR #452); spec §4.1 [inferred]",
-        "The canister has code installed (else IC0406 `Failed to create snapshot for empty canister`); checked after the resource checks.";
+        "The canister has code installed (else IC0406 `Failed to create snapshot for empty canister`); checked after the resource checks in the replica's order, right after the controller check in the spec's (`proposal-2024`).";
     TakeContent = "TAKE.CONTENT", Effect, "spec §2.1, §4.1; replica §3.2",
         "The snapshot holds the module, globals, Wasm and stable memory, chunk store, certified data, timer, hook status, the canister version, `taken_at_timestamp` = now and source `taken_from_canister`.";
     TakeId = "TAKE.ID", Effect, "replica §2; ic (`new_local_snapshot_id` returns the counter, then increments it); model (the counter's initial value, 0)",
         "The new id is `u64be(next_snapshot_id) ‖ canister principal`; the counter increments, so ids are never reused after delete or replace; failed calls consume none.";
     TakeSize = "TAKE.SIZE", Effect, "replica §3.3; model (`GLOBAL_SIZE_BYTES` = 32, the replica's `size_of::<Global>()` with its `V128` variant, which the reference leaves uncertain)",
         "`total_size` = Wasm pages×65536 + stable pages×65536 + `GLOBAL_SIZE_BYTES`×(globals+1) + module bytes + chunks×1 MiB + certified data bytes.";
-    TakeReply = "TAKE.REPLY", Effect, "spec §3, §4.1",
-        "The reply is `{id; taken_at_timestamp = now; total_size}`.";
+    TakeReply = "TAKE.REPLY", Effect, "spec §3, §4.1; proposal",
+        "The reply is `{id; taken_at_timestamp = now; total_size}`; the proposal's `take_snapshot` replies with the bare id.";
     TakeReplaceRemove = "TAKE.REPLACE.REMOVE", Effect, "spec §4.1; replica §4",
         "The replaced snapshot disappears, only together with the creation of the new one.";
     TakeCanisterUnchanged = "TAKE.CANISTER_UNCHANGED", Effect, "spec §4.1 rule A, §5.5",
@@ -162,7 +162,7 @@ clauses! {
         "The reply has one `{id; taken_at_timestamp; total_size}` per snapshot, ascending by id; nothing changes.";
     ListProposal = "LIST.PROPOSAL", Effect, "proposal",
         "Proposal profile: entries are `{id; taken_on; label; total_size; checksum}`.";
-    ListChecksum = "LIST.CHECKSUM", Effect, "proposal; docs/checksum.md",
+    ListChecksum = "LIST.CHECKSUM", Effect, "proposal; model (docs/checksum.md: what the checksum covers and how)",
         "The listed checksum is the content checksum of docs/checksum.md.";
 
     // --- delete_canister_snapshot ---------------------------------------------------------
@@ -334,6 +334,10 @@ pub const CHOICES: &[(&str, &str)] = &[
     (
         "Ingress filter",
         "Modelled for users' calls in replica profiles (INGRESS.*), with the texts of ic-replica.md §1.1. With `snapshot_visibility`, `list_canister_snapshots` is not filtered on controllers, so a listed viewer or anyone (public) may list by ingress; spec digest §8 notes that read literally the spec's ingress filter would still require a controller.",
+    ),
+    (
+        "The `proposal-2024` profile beyond the proposal",
+        "The profile takes the proposal's API (four positional methods, a bare id from take), its single slot replaced silently, labels and checksums, and the IC's semantics wherever the proposal is silent: a snapshot holds what the spec's does (module, globals, memories, chunk store, certified data; the proposal names only heap and stable memory, spec digest §9), take refuses an empty canister and charges like the replica, a load bumps the version, records history and charges, list and delete are controller-only, a snapshot loads only onto its own canister, ids have the replica's layout (so `delete_snapshot` finds the canister from the id), `taken_on` is in nanoseconds, a label is checked before anything else (IC0408), and unknown call fields are ignored.",
     ),
     (
         "`canister_info` from users",
