@@ -332,7 +332,8 @@ impl Comparator {
 }
 
 /// History details list controllers in (length, bytes) order of the implementation's ids,
-/// which translation from the model's ids can reorder.
+/// which translation from the model's ids can reorder. `Principal`'s own order is (length,
+/// bytes), the replica's `BTreeSet<PrincipalId>` order.
 fn sort_controller_lists(value: &mut serde_json::Value) {
     match value {
         serde_json::Value::Object(map) => {
@@ -340,8 +341,7 @@ fn sort_controller_lists(value: &mut serde_json::Value) {
                 match inner {
                     serde_json::Value::Array(items) if key == "controllers" => {
                         items.sort_by_cached_key(|item| {
-                            let principal = item.as_str().and_then(|t| snapspec_model::Principal::from_text(t).ok());
-                            principal.map(|p| (p.as_slice().len(), p.as_slice().to_vec()))
+                            item.as_str().and_then(|t| snapspec_model::Principal::from_text(t).ok())
                         });
                     }
                     _ => sort_controller_lists(inner),

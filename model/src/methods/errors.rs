@@ -3,6 +3,16 @@
 use crate::error::{ErrorCode, UserError};
 use crate::ids::{CanisterId, Principal, SnapshotId};
 
+/// IC0207 `CanisterSnapshotNotEnoughCycles` (the inner error's rendering is indicative).
+pub fn not_enough_cycles(canister_id: CanisterId, missing_cycles: u128) -> UserError {
+    UserError::code_only(
+        ErrorCode::CanisterOutOfCycles,
+        crate::lazy_format!(
+            "Canister snapshotting failed with: `Canister {canister_id} is out of cycles: please top up the canister with at least {missing_cycles} additional cycles`"
+        ),
+    )
+}
+
 /// IC0305 `CanisterSnapshotNotFound`.
 pub fn snapshot_not_found(canister_id: CanisterId, snapshot_id: SnapshotId) -> UserError {
     UserError::exact(

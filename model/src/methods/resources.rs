@@ -6,6 +6,7 @@
 use crate::canister::Canister;
 use crate::clause::Clause;
 use crate::error::{ErrorCode, UserError};
+use crate::methods::errors;
 use crate::step::Cx;
 
 /// The clauses one call uses for its three resource checks.
@@ -44,16 +45,7 @@ pub fn snapshot_fee_size_cycles(cx: &Cx, size_bytes: u64) -> u128 {
 pub fn check_prepaid_fee(cx: &mut Cx, canister: &Canister, fee_cycles: u128, clause: Clause) {
     let needed = freezing_threshold_cycles(cx, canister.memory_usage_bytes()).saturating_add(fee_cycles);
     let balance = canister.cycles;
-    cx.check(clause, balance >= needed, || out_of_cycles(canister.id, needed - balance));
-}
-
-fn out_of_cycles(id: crate::ids::CanisterId, missing_cycles: u128) -> UserError {
-    UserError::code_only(
-        ErrorCode::CanisterOutOfCycles,
-        crate::lazy_format!(
-            "Canister snapshotting failed with: `Canister {id} is out of cycles: please top up the canister with at least {missing_cycles} additional cycles`"
-        ),
-    )
+    cx.check(clause, balance >= needed, || errors::not_enough_cycles(canister.id, needed - balance));
 }
 
 /// Checks that `canister` can move to `new_usage_bytes` and pay `fee_cycles`, after paying
@@ -89,6 +81,6 @@ pub fn check(
     });
     if let Some(fee_clause) = clauses.fee {
         let needed = threshold.saturating_add(fee_cycles);
-        cx.check(fee_clause, balance >= needed, || out_of_cycles(canister.id, needed - balance));
+        cx.check(fee_clause, balance >= needed, || errors::not_enough_cycles(canister.id, needed - balance));
     }
 }

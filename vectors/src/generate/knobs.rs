@@ -10,6 +10,7 @@
 //! balance at which the precondition still fails, so the other resource checks still pass.
 
 use snapspec_model::config::{Api, CheckOrder};
+use snapspec_model::memory::WASM_PAGE_SIZE_BYTES;
 use snapspec_model::{Clause, Config, Outcome, SnapshotIdArg, Visibility};
 
 use super::script::*;
@@ -505,7 +506,7 @@ fn build_load<'c>(d: &LoadDraft, config: &'c Config, cycles: u64) -> Result<Scri
     }
     if d.grown {
         let grown_index = if d.target == LoadTarget::Cross { 1 } else { 0 };
-        s.a(write_stable(grown_index, GROWN_STABLE_PAGES * 65_536 - 1, b"x"))?;
+        s.a(write_stable(grown_index, GROWN_STABLE_PAGES * WASM_PAGE_SIZE_BYTES - 1, b"x"))?;
     }
     if d.fill {
         s.fill_subnet(1_000)?;
