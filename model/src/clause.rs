@@ -14,6 +14,8 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::error::ErrorCode;
+
 /// Whether a clause is a condition for success or a consequence of it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -266,6 +268,23 @@ impl Clause {
         Clause::ALL.iter().copied().find(|c| c.id() == id)
     }
 
+    /// Codes spec mode accepts for a violation of this precondition besides the replica's own.
+    /// The spec states one condition, "the snapshot is one of the canister's snapshots", where
+    /// the replica answers two ways: IC0305 for an id it cannot find and IC0406 for another
+    /// canister's snapshot. An implementation may report either for either; and to the spec a
+    /// snapshot id is an opaque blob, so one the replica cannot decode is simply not found.
+    pub fn spec_also_accepts(self) -> &'static [ErrorCode] {
+        match self {
+            Clause::ArgsSnapshotId | Clause::TakeReplaceOwned | Clause::LoadOwned | Clause::DeleteOwned => {
+                &[ErrorCode::CanisterSnapshotNotFound]
+            }
+            Clause::TakeReplaceExists | Clause::LoadSnapshotExists | Clause::DeleteSnapshotExists => {
+                &[ErrorCode::CanisterRejectedMessage]
+            }
+            _ => &[],
+        }
+    }
+
     /// The method group a clause belongs to (the part of its id before the first dot).
     pub fn group(self) -> &'static str {
         self.id().split('.').next().unwrap_or("")
@@ -321,7 +340,7 @@ pub const INVARIANTS: &[(&str, &str)] = &[
 pub const CHOICES: &[(&str, &str)] = &[
     (
         "The `ic` profile mixes replica generations",
-        "Check order is G2's (ic-replica.md §17 advises it), while load's not-found naming (`snapshot_storage: per_canister`) and list visibility are G3's. Take's `replace_snapshot` and delete look snapshots up subnet-wide as in G2, so another canister's existing snapshot gives IC0406 InvalidOwnership; G3's handlers were not read and might answer IC0305.",
+        "Check order is G2's (ic-replica.md §17 advises it), while load's not-found naming (`snapshot_storage: per_canister`) and list visibility are G3's. Take's `replace_snapshot` and delete look snapshots up subnet-wide as in G2, so another canister's existing snapshot gives IC0406 InvalidOwnership; G3's handlers were not read and might answer IC0305; spec mode accepts either (\"Codes spec mode also accepts\").",
     ),
     (
         "Load: not loadable before the baseline charge",
@@ -379,6 +398,11 @@ pub fn render_markdown() -> String {
             ClauseKind::Effect => "E",
         };
         out.push_str(&format!("| `{}` | {} | {} | {} |\n", clause.id(), kind, clause.text(), clause.source()));
+    }
+    out.push_str("\n## Codes spec mode also accepts\n\nSpec mode accepts the error of any violated precondition (docs/protocol.md §10). The spec states one condition — the snapshot is one of the canister's snapshots — where the replica answers IC0305 (no such snapshot) or IC0406 (another canister's); to the spec a snapshot id is an opaque blob, so one the replica cannot decode is simply not found. For these preconditions spec mode also accepts:\n\n| id | also accepted |\n|---|---|\n");
+    for clause in Clause::ALL.iter().filter(|c| !c.spec_also_accepts().is_empty()) {
+        let also: Vec<String> = clause.spec_also_accepts().iter().map(|code| format!("IC{:04}", code.number())).collect();
+        out.push_str(&format!("| `{}` | {} |\n", clause.id(), also.join(", ")));
     }
     out.push_str("\n## Invariants\n\nChecked after every step of every property test (`model/tests/invariants.rs`).\n\n| id | invariant |\n|---|---|\n");
     for (id, text) in INVARIANTS {

@@ -309,6 +309,12 @@ impl Rejection {
 
     /// Whether `code` is the error of some violated precondition (spec mode's acceptance).
     pub fn admits(&self, code: ErrorCode) -> bool {
-        self.violated.iter().any(|v| v.error.code == code)
+        self.spec_codes().any(|admitted| admitted == code)
+    }
+
+    /// The codes spec mode accepts: each violated precondition's error, and the codes the spec
+    /// leaves open for it (`Clause::spec_also_accepts`). May repeat a code.
+    pub fn spec_codes(&self) -> impl Iterator<Item = ErrorCode> + '_ {
+        self.violated.iter().flat_map(|v| std::iter::once(v.error.code).chain(v.clause.spec_also_accepts().iter().copied()))
     }
 }

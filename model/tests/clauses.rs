@@ -871,10 +871,22 @@ fn api_and_args() -> Vec<Case> {
                 "Payload deserialization error: InvalidLength(\"Invalid snapshot ID length: provided 38, maximum length expected 37.\")".into())),
         case("args: decoding comes before the canister lookup (delete on a missing canister)", "ic")
             .call(outsider(), delete(9, SnapshotIdArg(vec![1, 2, 3])))
+            .reject(InvalidManagementPayload, &["ARGS.SNAPSHOT_ID", "DELETE.EXISTS"], Msg::Prefix("Payload deserialization error: InvalidLength".into())),
+        case("args: a malformed id does not hide the controller check (load)", "ic")
+            .setup(installed(1))
+            .call(outsider(), load(0, SnapshotIdArg(vec![0; 7])))
+            .reject(InvalidManagementPayload, &["ARGS.SNAPSHOT_ID", "LOAD.CTRL"], Msg::Prefix("Payload deserialization error: InvalidLength".into())),
+        case("args: a malformed replace_snapshot does not hide the controller check (take)", "ic")
+            .setup(installed(1))
+            .call(outsider(), take_replace(0, SnapshotIdArg(vec![0; 38])))
+            .reject(InvalidManagementPayload, &["ARGS.SNAPSHOT_ID", "TAKE.CTRL"], Msg::Prefix("Payload deserialization error: InvalidLength".into())),
+        case("args: a malformed id stops the checks that read it (take: no limit check)", "ic")
+            .setup(installed(1)).setup(takes(0, 10))
+            .call(alice(), take_replace(0, SnapshotIdArg(vec![0; 38])))
             .reject(InvalidManagementPayload, &["ARGS.SNAPSHOT_ID"], Msg::Prefix("Payload deserialization error: InvalidLength".into())),
         case("ingress: a user's call is filtered before its arguments are decoded", "ic")
             .call(bob(), delete(9, SnapshotIdArg(vec![1, 2, 3])))
-            .reject(CanisterNotFound, &["INGRESS.EXISTS", "ARGS.SNAPSHOT_ID"], msg_ingress_not_found(9)),
+            .reject(CanisterNotFound, &["INGRESS.EXISTS", "ARGS.SNAPSHOT_ID", "DELETE.EXISTS"], msg_ingress_not_found(9)),
         case("args: malformed id in the proposal's delete_snapshot", "proposal-2024")
             .setup(installed(1))
             .call(alice(), Call::DeleteSnapshot { snapshot_id: SnapshotIdArg(vec![]) })
@@ -946,6 +958,10 @@ fn take_cases() -> Vec<Case> {
             .setup(installed(2)).setup(takes(0, 1)).setup(takes(1, 1))
             .call(alice(), take_replace(0, sid(1, 0)))
             .reject(CanisterRejectedMessage, &["TAKE.REPLACE.OWNED"], msg_ownership(sid(1, 0), 0)),
+        case("take: replacing another canister's snapshot frees nothing (memory still checked)", "ic")
+            .setup(installed(2)).setup(takes(1, 1)).setup([Step::FillSubnet { leave: 50 }])
+            .call(alice(), take_replace(0, sid(1, 0)))
+            .reject(CanisterRejectedMessage, &["TAKE.REPLACE.OWNED", "TAKE.MEMORY"], msg_ownership(sid(1, 0), 0)),
         case("take: the 11th snapshot exceeds the limit of 10 in ic", "ic")
             .setup(installed(1)).setup(takes(0, 10))
             .call(alice(), take(0))
@@ -1940,4 +1956,36 @@ fn table_summary() {
     }
     println!("{} cases ({line})", cases.len());
     assert!(cases.len() >= 100);
+}
+
+/// Spec mode accepts the error of any violated precondition, and the spec's one condition
+/// "the snapshot is one of the canister's" is two replica errors (IC0305, IC0406): either is
+/// admitted for either, a malformed id is admitted as not found, and nothing else is.
+#[test]
+fn spec_mode_admits_both_codes_of_the_snapshot_condition() {
+    let config = Config::ic();
+    let mut state = State::new(&config);
+    for setup in installed(2).iter().chain(&takes(1, 1)) {
+        run_step(&config, &mut state, setup).expect("setup");
+    }
+    let rejection = |call: Call| match step(&config, &state, &Request { caller: alice(), call }).outcome {
+        Outcome::Reject(rejection) => rejection,
+        Outcome::Reply(reply) => panic!("expected a rejection, got {reply:?}"),
+    };
+    let admitted = |call: Call| {
+        let rejection = rejection(call);
+        let codes = [CanisterNotFound, CanisterSnapshotNotFound, CanisterRejectedMessage, InvalidManagementPayload];
+        codes.into_iter().filter(|code| rejection.admits(*code)).collect::<Vec<_>>()
+    };
+    use ErrorCode::*;
+    let both = vec![CanisterSnapshotNotFound, CanisterRejectedMessage];
+    assert_eq!(admitted(delete(0, sid(1, 0))), both, "another canister's snapshot");
+    assert_eq!(admitted(delete(0, sid(0, 5))), both, "no such snapshot");
+    assert_eq!(admitted(take_replace(0, sid(1, 0))), both, "replace: another canister's snapshot");
+    assert_eq!(
+        admitted(load(0, SnapshotIdArg(vec![0; 7]))),
+        vec![CanisterSnapshotNotFound, InvalidManagementPayload],
+        "an id that does not decode"
+    );
+    assert_eq!(admitted(delete(5, sid(0, 0))), vec![CanisterNotFound], "no such canister");
 }

@@ -411,7 +411,7 @@ impl Expectation {
                 reject_code: rejection.reject_code().number(),
                 message: rejection.error.message.clone(),
                 certainty: rejection.error.certainty,
-                spec_codes: dedup(rejection.violated.iter().map(|v| v.error.code.number()).collect()),
+                spec_codes: dedup(rejection.spec_codes().map(|code| code.number()).collect()),
                 spec_any_code: rejection.violated.iter().any(|v| v.error.certainty == Certainty::Unconfirmed),
                 violated: rejection.violated.iter().map(|v| v.clause).collect(),
             },

@@ -9,10 +9,13 @@ use crate::step::Cx;
 
 /// Deletes a snapshot. The proposal's form names no canister: the owner is read from the id.
 pub fn delete(cx: &mut Cx, canister_id: Option<CanisterId>, snapshot_id: &[u8]) -> Option<(State, Reply)> {
-    let id = cx.require_snapshot_id(snapshot_id)?;
-    let canister_id = canister_id.unwrap_or(id.owner);
+    let id = cx.require_snapshot_id(snapshot_id);
+    // An id that does not decode stops only the checks that read it (see take); the
+    // proposal's form has no other way to name the canister.
+    let canister_id = canister_id.or(id.map(|id| id.owner))?;
     let canister = cx.require_canister(Clause::DeleteExists, canister_id)?;
     cx.require_controller(Clause::DeleteCtrl, canister);
+    let id = id?;
     let found = cx.state.canister(&id.owner).and_then(|owner| owner.snapshots.get(&id));
     if cx.check(Clause::DeleteSnapshotExists, found.is_some(), || errors::snapshot_not_found(canister_id, id)) {
         cx.check(Clause::DeleteOwned, id.owner == canister_id, || errors::invalid_ownership(canister_id, id));

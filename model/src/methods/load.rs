@@ -18,9 +18,11 @@ pub fn load(
     snapshot_id: &[u8],
     sender_canister_version: Option<u64>,
 ) -> Option<(State, Reply)> {
-    let snapshot_id = cx.require_snapshot_id(snapshot_id)?;
+    let snapshot_id = cx.require_snapshot_id(snapshot_id);
     let target = cx.require_canister(Clause::LoadExists, target_id)?;
     cx.require_controller(Clause::LoadCtrl, target);
+    // An id that does not decode stops only the checks that read it (see take).
+    let snapshot_id = snapshot_id?;
     let snapshot = find_snapshot(cx, target, snapshot_id)?;
     check_ownership(cx, target, snapshot);
     check_resources(cx, target, snapshot);

@@ -58,16 +58,19 @@ impl TakeRequest {
 
 /// Runs a take.
 pub fn take(cx: &mut Cx, request: &TakeRequest) -> Option<(State, Reply)> {
-    let replace_id = match &request.replace_snapshot {
-        Some(bytes) => Some(cx.require_snapshot_id(bytes)?),
-        None => None,
-    };
+    let replace_id = request.replace_snapshot.as_deref().map(|bytes| cx.require_snapshot_id(bytes));
     check_label(cx, request.label.as_deref());
     let canister = cx.require_canister(Clause::TakeExists, request.canister_id)?;
     cx.require_controller(Clause::TakeCtrl, canister);
     if cx.config.check_order == CheckOrder::Spec {
         check_nonempty(cx, canister);
     }
+    // An id that does not decode stops only the checks that read it: the spec orders none of
+    // these, so spec mode must see a violated controller check beside it.
+    let replace_id = match replace_id {
+        Some(None) => return None,
+        decoded => decoded.flatten(),
+    };
     let replaced = check_replace_or_limit(cx, canister, replace_id);
     let uninstall = uninstall_requested(cx, request.uninstall_code);
     let size_bytes = canister.snapshot_size_bytes();
@@ -104,8 +107,12 @@ fn check_replace_or_limit(cx: &mut Cx, canister: &Canister, replace_id: Option<S
             if !cx.check(Clause::TakeReplaceExists, found.is_some(), || errors::snapshot_not_found(canister.id, id)) {
                 return None;
             }
-            cx.check(Clause::TakeReplaceOwned, id.owner == canister.id, || errors::invalid_ownership(canister.id, id));
-            found
+            let owned = cx.check(Clause::TakeReplaceOwned, id.owner == canister.id, || {
+                errors::invalid_ownership(canister.id, id)
+            });
+            // Another canister's snapshot frees nothing here: the resource checks must see
+            // this canister's usage as it would be, to report their own violations.
+            found.filter(|_| owned)
         }
         None if cx.config.replacement == Replacement::Implicit && count >= limit => {
             cx.touch(Clause::TakeImplicitReplace);
