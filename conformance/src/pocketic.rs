@@ -2,22 +2,36 @@
 //!
 //! Runs when `POCKET_IC_BIN` points to a PocketIC server binary. Each reset starts a fresh
 //! PocketIC instance. Management calls go to the real management canister with the candid
-//! bytes of `snapspec_vectors::encode`; execution effects become calls to the WAT test
+//! bytes of `snapspec_vectors::encode` — `create_canister` too, as
+//! `provisional_create_canister_with_cycles`, so that the canister gets exactly the model's
+//! cycles and a reject comes back as a reject. Execution effects become calls to the WAT test
 //! canister ([`crate::test_canister`]), which is what every `install_code` installs (with the
 //! model's module bytes in a custom section, so different model modules stay different Wasm).
 //!
+//! Every call names its effective principal: the canister it is about when the instance's
+//! topology places that canister, else the application subnet. The harness invents ids for
+//! canisters the model does not have ([`crate::ids`]); they belong to no subnet, and the
+//! server refuses to route them, so the subnet is asked instead and answers as the replica
+//! would (IC0301). The pocket-ic client panics on any error it does not expect (it unwraps
+//! HTTP and server errors); such a panic becomes a [`SutFault`], a finding, not a crash.
+//!
 //! What cannot be compared exactly is compared by relation or translated: timestamps (no
 //! `deterministic_time`), cycles and resource errors (no `model_resources`), module hashes
-//! and sizes (the real module is the test canister; hashes are translated back to the
-//! model's, `total_size` is checked by relation in spec mode), the heap (the test canister's
-//! scratch page is subtracted), and checkpoints (PocketIC cannot be told to write one, so the
+//! and sizes (the real module is the test canister, so `canister_status`'s `module_hash` and
+//! `wasm_binary_size` could never match the model's: the adapter remembers at install which
+//! model module each real module stands for and reports that module's hash and length;
+//! `total_size` is checked by relation in spec mode), the heap (the test canister's scratch
+//! page is subtracted), `canister_status`'s version (every update message to the test canister
+//! bumps it, the model's effects do not: the adapter subtracts the ones it sent), and checkpoints (PocketIC cannot be told to write one, so the
 //! `checkpoint` capability is not declared).
 
+use std::any::Any;
 use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Duration;
 
 use candid::Principal;
-use pocket_ic::common::rest::RawEffectivePrincipal;
+use pocket_ic::common::rest::{RawEffectivePrincipal, Topology};
 use pocket_ic::{PocketIc, RejectResponse};
 use sha2::{Digest, Sha256};
 use snapspec_model::call::{InfoReply, StatusReply};
@@ -31,10 +45,29 @@ use crate::test_canister;
 
 /// The PocketIC adapter.
 pub struct PocketIcSut {
-    pic: Option<PocketIc>,
+    instance: Option<Instance>,
     manifest: Manifest,
-    /// Real module hash → the model's module hash, for translating replies.
-    module_hashes: HashMap<[u8; 32], [u8; 32]>,
+    modules: Modules,
+    /// Successful update messages to each test canister: each bumps the real canister's
+    /// version, which the model's execution effects leave alone (docs/protocol.md §6.8).
+    updates: HashMap<Principal, u64>,
+}
+
+/// A running instance and where its calls go.
+struct Instance {
+    pic: PocketIc,
+    routing: Routing,
+}
+
+/// One call into the instance.
+struct Message {
+    callee: Principal,
+    /// The canister the call is about (for a management call, its argument's), if any.
+    about: Option<Principal>,
+    caller: Principal,
+    method: &'static str,
+    payload: Vec<u8>,
+    query: bool,
 }
 
 impl PocketIcSut {
@@ -48,139 +81,66 @@ impl PocketIcSut {
         let capabilities = [Capability::Execution].iter().map(|c| c.name().to_string()).collect();
         let manifest =
             Manifest { implementation: "PocketIC (pocket-ic 16)".into(), profiles: vec!["ic".into()], capabilities };
-        Ok(PocketIcSut { pic: None, manifest, module_hashes: HashMap::new() })
+        Ok(PocketIcSut { instance: None, manifest, modules: Modules::default(), updates: HashMap::new() })
     }
 
-    fn pic(&self) -> &PocketIc {
-        self.pic.as_ref().expect("reset starts an instance")
+    fn instance(&self) -> Result<&Instance, SutFault> {
+        self.instance
+            .as_ref()
+            .ok_or_else(|| SutFault::Unexpected { message: "called before a successful reset".into() })
+    }
+
+    fn send(&self, message: Message) -> Result<Result<Vec<u8>, RejectResponse>, SutFault> {
+        let instance = self.instance()?;
+        let effective = instance.routing.effective(message.about);
+        let Message { callee, caller, method, payload, query, .. } = message;
+        let pic = &instance.pic;
+        client(|| {
+            if query {
+                pic.query_call_with_effective_principal(callee, effective, caller, method, payload)
+            } else {
+                pic.update_call_with_effective_principal(callee, effective, caller, method, payload)
+            }
+        })
     }
 
     fn management(&self, request: &Request) -> Result<Observed, SutFault> {
         let method = snapspec_vectors::encode::ic_method_name(&request.call).expect("a management call");
         let payload = snapspec_vectors::encode::encode_call_args(&request.call).expect("a management call");
-        let effective = target(&request.call)
-            .map_or(RawEffectivePrincipal::None, |c| RawEffectivePrincipal::CanisterId(c.as_slice().to_vec()));
-        let answer = self.pic().update_call_with_effective_principal(
-            Principal::management_canister(),
-            effective,
-            request.caller,
-            method,
-            payload,
-        );
-        match answer {
-            Ok(bytes) => self.decode_reply(&request.call, &bytes).map(|reply| Observed::Reply { reply }),
-            Err(reject) => Ok(rejected(reject)),
-        }
-    }
-
-    fn decode_reply(&self, call: &Call, bytes: &[u8]) -> Result<Reply, SutFault> {
-        let garbage = |e: String| SutFault::Garbage { line: hex::encode(bytes), error: e, stderr_tail: String::new() };
-        Ok(match call {
-            Call::TakeCanisterSnapshot(_) => {
-                let s: ct::Snapshot = candid::decode_one(bytes).map_err(|e| garbage(e.to_string()))?;
-                Reply::Snapshot(snapshot_info(&s).map_err(garbage)?)
-            }
-            Call::ListCanisterSnapshots { .. } => {
-                let list: Vec<ct::Snapshot> = candid::decode_one(bytes).map_err(|e| garbage(e.to_string()))?;
-                Reply::Snapshots(list.iter().map(snapshot_info).collect::<Result<_, _>>().map_err(garbage)?)
-            }
-            Call::CanisterStatus { canister_id } => {
-                Reply::Status(Box::new(self.status(*canister_id, bytes).map_err(garbage)?))
-            }
-            Call::UploadChunk { .. } => {
-                let hash: ct::ChunkHash = candid::decode_one(bytes).map_err(|e| garbage(e.to_string()))?;
-                Reply::ChunkHash(hash.hash.as_slice().try_into().map_err(|_| garbage("hash is not 32 bytes".into()))?)
-            }
-            _ => Reply::Empty,
-        })
-    }
-
-    /// The parts of `canister_status` the model reports, decoded from the real record.
-    fn status(&self, _canister: CanisterId, bytes: &[u8]) -> Result<StatusReply, String> {
-        use ic_management_canister_types::{CanisterStatusResult, CanisterStatusType, SnapshotVisibility};
-        let real: CanisterStatusResult = candid::decode_one(bytes).map_err(|e| e.to_string())?;
-        let nat = |n: &candid::Nat, what: &str| u64::try_from(n.0.clone()).map_err(|_| format!("{what} exceeds u64"));
-        let metrics = &real.memory_metrics;
-        Ok(StatusReply {
-            status: match real.status {
-                CanisterStatusType::Running => Status::Running,
-                CanisterStatusType::Stopping => Status::Stopping,
-                CanisterStatusType::Stopped => Status::Stopped,
-            },
-            module_hash: real
-                .module_hash
-                .map(|h| h.try_into().map_err(|_| "module hash is not 32 bytes".to_string()))
-                .transpose()?,
-            controllers: real.settings.controllers.clone(),
-            version: real.version,
-            memory_size: nat(&real.memory_size, "memory_size")?,
-            wasm_memory_size: nat(&metrics.wasm_memory_size, "wasm_memory_size")?,
-            stable_memory_size: nat(&metrics.stable_memory_size, "stable_memory_size")?,
-            wasm_binary_size: nat(&metrics.wasm_binary_size, "wasm_binary_size")?,
-            wasm_chunk_store_size: nat(&metrics.wasm_chunk_store_size, "wasm_chunk_store_size")?,
-            snapshots_size: nat(&metrics.snapshots_size, "snapshots_size")?,
-            cycles: u128::try_from(real.cycles.0.clone()).map_err(|_| "cycles exceed u128".to_string())?,
-            snapshot_visibility: match real.settings.snapshot_visibility {
-                SnapshotVisibility::Controllers => Visibility::Controllers,
-                SnapshotVisibility::Public => Visibility::Public,
-                SnapshotVisibility::AllowedViewers(viewers) => Visibility::AllowedViewers(viewers),
-            },
-        })
+        let callee = Principal::management_canister();
+        let about = target(&request.call);
+        let message = Message { callee, about, caller: request.caller, method, payload, query: false };
+        observe(self.send(message)?, |bytes| decode_reply(&request.call, &bytes))
     }
 
     fn execute(&mut self, request: &Request) -> Result<Observed, SutFault> {
-        let (canister, method, payload, query) = match &request.call {
-            Call::WriteWasmMemory { canister_id, offset, bytes } => {
-                (*canister_id, "write_heap", [&offset.to_le_bytes()[..], bytes].concat(), false)
-            }
-            Call::WriteStableMemory { canister_id, offset, bytes } => {
-                (*canister_id, "write_stable", [&offset.to_le_bytes()[..], bytes].concat(), false)
-            }
-            Call::ReadWasmMemory { canister_id, offset, len } => {
-                (*canister_id, "read_heap", [offset.to_le_bytes(), len.to_le_bytes()].concat(), true)
-            }
-            Call::ReadStableMemory { canister_id, offset, len } => {
-                (*canister_id, "read_stable", [offset.to_le_bytes(), len.to_le_bytes()].concat(), true)
-            }
-            Call::ReadGlobals { canister_id } => (*canister_id, "read_globals", Vec::new(), true),
-            Call::SetGlobal { canister_id, index, value } => {
-                let (method, bytes) = match value {
-                    Global::I32(v) => ("set_global_i32", v.to_le_bytes().to_vec()),
-                    Global::I64(v) => ("set_global_i64", v.to_le_bytes().to_vec()),
-                    other => {
-                        return Err(SutFault::Declined {
-                            message: format!("the test canister has no global of type {other:?}"),
-                        })
-                    }
-                };
-                (*canister_id, method, [&index.to_le_bytes()[..], &bytes].concat(), false)
-            }
-            Call::SetCertifiedData { canister_id, data } => (*canister_id, "set_certified_data", data.clone(), false),
-            Call::SetTimer { canister_id, timer } => {
-                let at = match timer {
-                    Timer::Inactive => 0u64,
-                    Timer::Active(at) => *at,
-                };
-                (*canister_id, "set_timer", at.to_le_bytes().to_vec(), false)
-            }
-            Call::AdvanceTime { nanos } => {
-                self.pic().advance_time(Duration::from_nanos(*nanos));
-                return Ok(Observed::Reply { reply: Reply::Empty });
-            }
-            other => {
-                return Err(SutFault::Declined {
-                    message: format!("{} is not supported by the PocketIC adapter", other.method_name()),
-                })
-            }
+        if let Call::AdvanceTime { nanos } = &request.call {
+            let pic = &self.instance()?.pic;
+            client(|| pic.advance_time(Duration::from_nanos(*nanos)))?;
+            return Ok(Observed::Reply { reply: Reply::Empty });
+        }
+        let Some(message) = effect(request) else {
+            return Err(SutFault::Declined {
+                message: format!("{} is not supported by the PocketIC adapter", request.call.method_name()),
+            });
         };
-        let answer = if query {
-            self.pic().query_call(canister.0, request.caller, method, payload)
-        } else {
-            self.pic().update_call(canister.0, request.caller, method, payload)
-        };
-        match answer {
-            Ok(bytes) => Ok(Observed::Reply { reply: execution_reply(&request.call, bytes) }),
-            Err(reject) => Ok(rejected(reject)),
+        let (canister, update) = (message.callee, !message.query);
+        let observed = observe(self.send(message)?, |bytes| Ok(execution_reply(&request.call, bytes)))?;
+        if update && matches!(observed, Observed::Reply { .. }) {
+            *self.updates.entry(canister).or_default() += 1;
+        }
+        Ok(observed)
+    }
+
+    /// The model's version: the real one less the update messages the test canister ran.
+    fn model_version(&self, request: &Request, observed: Observed) -> Observed {
+        match (&request.call, observed) {
+            (Call::CanisterStatus { canister_id }, Observed::Reply { reply: Reply::Status(mut status) }) => {
+                let updates = self.updates.get(&canister_id.0).copied().unwrap_or(0);
+                status.version = status.version.saturating_sub(updates);
+                Observed::Reply { reply: Reply::Status(status) }
+            }
+            (_, observed) => observed,
         }
     }
 
@@ -190,7 +150,7 @@ impl PocketIcSut {
             unreachable!("called for installs")
         };
         let real = with_custom_section(&test_canister::wasm(), "snapspec:module", wasm_module);
-        self.module_hashes.insert(Sha256::digest(&real).into(), Sha256::digest(wasm_module).into());
+        self.modules.remember(&real, wasm_module);
         let call = Call::InstallCode {
             canister_id: *canister_id,
             mode: *mode,
@@ -200,17 +160,94 @@ impl PocketIcSut {
         };
         self.management(&Request { caller: request.caller, call })
     }
+}
 
-    fn create(&mut self, request: &Request) -> Result<Observed, SutFault> {
-        let Call::CreateCanister { controllers, cycles } = &request.call else { unreachable!("called for creates") };
-        let canister_settings = ic_management_canister_types::CanisterSettings {
-            controllers: Some(controllers.clone().unwrap_or_else(|| vec![request.caller])),
-            ..Default::default()
-        };
-        let id = self.pic().create_canister_with_settings(Some(request.caller), Some(canister_settings));
-        self.pic().add_cycles(id, u128::from(*cycles));
-        Ok(Observed::Reply { reply: Reply::CanisterId(CanisterId(id)) })
+/// Where calls go: PocketIC routes by the effective principal, and refuses (an HTTP error,
+/// a panic in the client) a canister id that lies in no subnet's ranges.
+struct Routing {
+    topology: Topology,
+    app_subnet: Principal,
+}
+
+impl Routing {
+    fn new(topology: Topology) -> Result<Routing, String> {
+        let app_subnet = *topology.get_app_subnets().first().ok_or("the instance has no application subnet")?;
+        Ok(Routing { topology, app_subnet })
     }
+
+    /// A canister some subnet's ranges hold is addressed as itself; any other id (or none) is
+    /// sent to the application subnet, which answers for it as the replica would.
+    fn effective(&self, about: Option<Principal>) -> RawEffectivePrincipal {
+        match about {
+            Some(canister) if self.topology.get_subnet(canister).is_some() => {
+                RawEffectivePrincipal::CanisterId(canister.as_slice().to_vec())
+            }
+            _ => RawEffectivePrincipal::SubnetId(self.app_subnet.as_slice().to_vec()),
+        }
+    }
+}
+
+/// Runs `f`, catching a panic of the pocket-ic client (it unwraps every HTTP and server error)
+/// as its message, so that the harness reports a finding instead of crashing.
+fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    catch_unwind(AssertUnwindSafe(f)).map_err(|payload| panic_message(&*payload))
+}
+
+/// [`guarded`] for a call.
+fn client<T>(f: impl FnOnce() -> T) -> Result<T, SutFault> {
+    guarded(f).map_err(|message| SutFault::Unexpected { message: format!("the pocket-ic client panicked: {message}") })
+}
+
+fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(message) = payload.downcast_ref::<&'static str>() {
+        message.to_string()
+    } else if let Some(message) = payload.downcast_ref::<String>() {
+        message.clone()
+    } else {
+        "a panic without a message".into()
+    }
+}
+
+fn observe(
+    answer: Result<Vec<u8>, RejectResponse>,
+    reply: impl FnOnce(Vec<u8>) -> Result<Reply, SutFault>,
+) -> Result<Observed, SutFault> {
+    match answer {
+        Ok(bytes) => reply(bytes).map(|reply| Observed::Reply { reply }),
+        Err(reject) => Ok(rejected(reject)),
+    }
+}
+
+/// The test canister's message for an execution effect; `None` for anything else.
+fn effect(request: &Request) -> Option<Message> {
+    let (canister, method, payload, query) = match &request.call {
+        Call::WriteWasmMemory { canister_id, offset, bytes } => {
+            (*canister_id, "write_heap", [&offset.to_le_bytes()[..], bytes].concat(), false)
+        }
+        Call::WriteStableMemory { canister_id, offset, bytes } => {
+            (*canister_id, "write_stable", [&offset.to_le_bytes()[..], bytes].concat(), false)
+        }
+        Call::ReadWasmMemory { canister_id, offset, len } => {
+            (*canister_id, "read_heap", [offset.to_le_bytes(), len.to_le_bytes()].concat(), true)
+        }
+        Call::ReadStableMemory { canister_id, offset, len } => {
+            (*canister_id, "read_stable", [offset.to_le_bytes(), len.to_le_bytes()].concat(), true)
+        }
+        Call::ReadGlobals { canister_id } => (*canister_id, "read_globals", Vec::new(), true),
+        Call::SetGlobal { canister_id, index, value } => {
+            (*canister_id, "set_global", test_canister::set_global_arg(*index, value), false)
+        }
+        Call::SetCertifiedData { canister_id, data } => (*canister_id, "set_certified_data", data.clone(), false),
+        Call::SetTimer { canister_id, timer } => {
+            let at = match timer {
+                Timer::Inactive => 0u64,
+                Timer::Active(at) => *at,
+            };
+            (*canister_id, "set_timer", at.to_le_bytes().to_vec(), false)
+        }
+        _ => return None,
+    };
+    Some(Message { callee: canister.0, about: Some(canister.0), caller: request.caller, method, payload, query })
 }
 
 fn target(call: &Call) -> Option<Principal> {
@@ -224,6 +261,71 @@ fn rejected(reject: RejectResponse) -> Observed {
         reject_code: reject.reject_code as u8,
         message: reject.reject_message.into(),
     }
+}
+
+fn decode_reply(call: &Call, bytes: &[u8]) -> Result<Reply, SutFault> {
+    reply_of(call, bytes).map_err(|error| SutFault::Garbage {
+        line: hex::encode(bytes),
+        error,
+        stderr_tail: String::new(),
+    })
+}
+
+fn reply_of(call: &Call, bytes: &[u8]) -> Result<Reply, String> {
+    Ok(match call {
+        Call::CreateCanister { .. } => {
+            let created: ct::CanisterIdRecord = decode(bytes)?;
+            Reply::CanisterId(CanisterId(created.canister_id))
+        }
+        Call::TakeCanisterSnapshot(_) => Reply::Snapshot(snapshot_info(&decode::<ct::Snapshot>(bytes)?)?),
+        Call::ListCanisterSnapshots { .. } => {
+            let list: Vec<ct::Snapshot> = decode(bytes)?;
+            Reply::Snapshots(list.iter().map(snapshot_info).collect::<Result<_, _>>()?)
+        }
+        Call::CanisterStatus { .. } => Reply::Status(Box::new(status(bytes)?)),
+        Call::UploadChunk { .. } => {
+            let hash: ct::ChunkHash = decode(bytes)?;
+            Reply::ChunkHash(hash.hash.as_slice().try_into().map_err(|_| "hash is not 32 bytes".to_string())?)
+        }
+        _ => Reply::Empty,
+    })
+}
+
+fn decode<T: candid::CandidType + for<'de> serde::Deserialize<'de>>(bytes: &[u8]) -> Result<T, String> {
+    candid::decode_one(bytes).map_err(|e| e.to_string())
+}
+
+/// The parts of `canister_status` the model reports, decoded from the real record.
+fn status(bytes: &[u8]) -> Result<StatusReply, String> {
+    use ic_management_canister_types::{CanisterStatusResult, CanisterStatusType, SnapshotVisibility};
+    let real: CanisterStatusResult = decode(bytes)?;
+    let nat = |n: &candid::Nat, what: &str| u64::try_from(n.0.clone()).map_err(|_| format!("{what} exceeds u64"));
+    let metrics = &real.memory_metrics;
+    Ok(StatusReply {
+        status: match real.status {
+            CanisterStatusType::Running => Status::Running,
+            CanisterStatusType::Stopping => Status::Stopping,
+            CanisterStatusType::Stopped => Status::Stopped,
+        },
+        module_hash: real
+            .module_hash
+            .map(|h| h.try_into().map_err(|_| "module hash is not 32 bytes".to_string()))
+            .transpose()?,
+        controllers: real.settings.controllers.clone(),
+        version: real.version,
+        memory_size: nat(&real.memory_size, "memory_size")?,
+        wasm_memory_size: nat(&metrics.wasm_memory_size, "wasm_memory_size")?,
+        stable_memory_size: nat(&metrics.stable_memory_size, "stable_memory_size")?,
+        wasm_binary_size: nat(&metrics.wasm_binary_size, "wasm_binary_size")?,
+        wasm_chunk_store_size: nat(&metrics.wasm_chunk_store_size, "wasm_chunk_store_size")?,
+        snapshots_size: nat(&metrics.snapshots_size, "snapshots_size")?,
+        cycles: u128::try_from(real.cycles.0.clone()).map_err(|_| "cycles exceed u128".to_string())?,
+        snapshot_visibility: match real.settings.snapshot_visibility {
+            SnapshotVisibility::Controllers => Visibility::Controllers,
+            SnapshotVisibility::Public => Visibility::Public,
+            SnapshotVisibility::AllowedViewers(viewers) => Visibility::AllowedViewers(viewers),
+        },
+    })
 }
 
 fn snapshot_info(s: &ct::Snapshot) -> Result<snapspec_model::SnapshotInfo, String> {
@@ -243,6 +345,46 @@ fn execution_reply(call: &Call, bytes: Vec<u8>) -> Reply {
             Reply::Timer(if previous == 0 { Timer::Inactive } else { Timer::Active(previous) })
         }
         _ => Reply::Empty,
+    }
+}
+
+/// Which model module each installed test canister stands for, by the real module's hash.
+#[derive(Default)]
+struct Modules(HashMap<[u8; 32], ModelModule>);
+
+#[derive(Clone, Copy)]
+struct ModelModule {
+    hash: [u8; 32],
+    len: u64,
+}
+
+impl Modules {
+    fn remember(&mut self, real: &[u8], model: &[u8]) {
+        let module = ModelModule { hash: Sha256::digest(model).into(), len: model.len() as u64 };
+        self.0.insert(Sha256::digest(real).into(), module);
+    }
+
+    fn hash(&self, real: Option<[u8; 32]>) -> Option<[u8; 32]> {
+        real.map(|h| self.0.get(&h).map_or(h, |m| m.hash))
+    }
+
+    /// A real reply in the model's terms: its modules instead of the test canister, its heap
+    /// without the test canister's scratch page.
+    fn translate(&self, observed: Observed) -> Observed {
+        let Observed::Reply { reply } = observed else { return observed };
+        let reply = match reply {
+            Reply::Status(mut status) => {
+                if let Some(model) = status.module_hash.and_then(|h| self.0.get(&h)) {
+                    status.module_hash = Some(model.hash);
+                    status.wasm_binary_size = model.len;
+                }
+                status.wasm_memory_size = status.wasm_memory_size.saturating_sub(test_canister::HEAP_BASE);
+                Reply::Status(status)
+            }
+            Reply::Info(info) => Reply::Info(Box::new(InfoReply { module_hash: self.hash(info.module_hash), ..*info })),
+            other => other,
+        };
+        Observed::Reply { reply }
     }
 }
 
@@ -282,20 +424,29 @@ impl SystemUnderTest for PocketIcSut {
                 message: format!("PocketIC implements the `ic` profile, not {}", config.name),
             });
         }
-        self.pic = None;
-        self.pic = Some(PocketIc::new());
-        self.module_hashes.clear();
+        self.modules = Modules::default();
+        self.updates.clear();
+        let previous = self.instance.take();
+        let spawn = |message: String| SutFault::Spawn { message };
+        let (pic, topology) = guarded(move || {
+            drop(previous);
+            let pic = PocketIc::new();
+            let topology = pic.topology();
+            (pic, topology)
+        })
+        .map_err(spawn)?;
+        let routing = Routing::new(topology).map_err(spawn)?;
+        self.instance = Some(Instance { pic, routing });
         Ok(())
     }
 
     fn call(&mut self, request: &Request) -> Result<Observed, SutFault> {
         let observed = match &request.call {
-            Call::CreateCanister { .. } => self.create(request),
             Call::InstallCode { .. } => self.install(request),
             call if snapspec_vectors::encode::encode_call_args(call).is_some() => self.management(request),
             _ => self.execute(request),
         }?;
-        Ok(self.translate(observed))
+        Ok(self.model_version(request, self.modules.translate(observed)))
     }
 
     fn is_cheap(&self) -> bool {
@@ -303,23 +454,120 @@ impl SystemUnderTest for PocketIcSut {
     }
 }
 
-impl PocketIcSut {
-    /// Maps the real module hashes in replies back to the model's.
-    fn translate(&self, observed: Observed) -> Observed {
-        let Observed::Reply { reply } = observed else { return observed };
-        let model_hash = |h: Option<[u8; 32]>| h.map(|h| self.module_hashes.get(&h).copied().unwrap_or(h));
-        let reply = match reply {
-            Reply::Status(mut status) => {
-                status.module_hash = model_hash(status.module_hash);
-                // The test canister's scratch page is not part of the model's heap.
-                status.wasm_memory_size = status.wasm_memory_size.saturating_sub(test_canister::HEAP_BASE);
-                Reply::Status(status)
-            }
-            Reply::Info(info) => {
-                Reply::Info(Box::new(InfoReply { module_hash: model_hash(info.module_hash), ..*info }))
-            }
-            other => other,
+#[cfg(test)]
+mod tests {
+    use pocket_ic::common::rest::{
+        CanisterCyclesCostSchedule, CanisterIdRange, SubnetConfig, SubnetInstructionConfig, SubnetKind,
+    };
+
+    use super::*;
+
+    fn subnet(kind: SubnetKind, first: u64, last: u64) -> SubnetConfig {
+        let range = CanisterIdRange {
+            start: CanisterId::from_index(first).principal().into(),
+            end: CanisterId::from_index(last).principal().into(),
         };
-        Observed::Reply { reply }
+        SubnetConfig {
+            subnet_kind: kind,
+            subnet_admins: None,
+            cost_schedule: CanisterCyclesCostSchedule::Normal,
+            subnet_seed: [0; 32],
+            instruction_config: SubnetInstructionConfig::Production,
+            canister_ranges: vec![range],
+        }
+    }
+
+    fn topology(subnets: Vec<(Principal, SubnetConfig)>) -> Topology {
+        let default_effective_canister_id = CanisterId::from_index(0).principal().into();
+        Topology { subnet_configs: subnets.into_iter().collect(), default_effective_canister_id }
+    }
+
+    #[test]
+    fn placed_canisters_go_as_themselves_and_anything_else_to_the_application_subnet() {
+        let (nns, app) = (Principal::from_slice(&[1]), Principal::from_slice(&[2]));
+        let routing = Routing::new(topology(vec![
+            (nns, subnet(SubnetKind::NNS, 0, 0xf_ffff)),
+            (app, subnet(SubnetKind::Application, 0x20_0000, 0x2f_ffff)),
+        ]))
+        .expect("an application subnet");
+        let canister = |index: u64| Some(CanisterId::from_index(index).principal());
+        let as_canister =
+            |index: u64| RawEffectivePrincipal::CanisterId(CanisterId::from_index(index).as_slice().to_vec());
+        let to_app = RawEffectivePrincipal::SubnetId(app.as_slice().to_vec());
+        assert_eq!(routing.effective(canister(0x20_0001)), as_canister(0x20_0001));
+        assert_eq!(routing.effective(canister(5)), as_canister(5));
+        assert_eq!(routing.effective(canister(0x7fff_ffff_0000_0000)), to_app);
+        assert_eq!(routing.effective(None), to_app);
+    }
+
+    #[test]
+    fn an_instance_without_an_application_subnet_is_refused() {
+        let nns = (Principal::from_slice(&[1]), subnet(SubnetKind::NNS, 0, 0xf_ffff));
+        assert!(Routing::new(topology(vec![nns])).is_err());
+    }
+
+    #[test]
+    fn a_client_panic_becomes_a_fault_with_its_message() {
+        let fault = client(|| -> u8 { panic!("Canister {} does not belong to any subnet.", "x") }).unwrap_err();
+        assert!(format!("{fault}").contains("does not belong to any subnet"), "{fault}");
+        assert_eq!(client(|| 7), Ok(7));
+    }
+
+    #[test]
+    fn a_status_reports_the_version_without_the_test_canisters_update_messages() {
+        let (written, untouched) = (CanisterId::from_index(0), CanisterId::from_index(1));
+        let mut sut = PocketIcSut {
+            instance: None,
+            manifest: Manifest::full("test"),
+            modules: Modules::default(),
+            updates: HashMap::from([(written.0, 1)]),
+        };
+        let version = |sut: &PocketIcSut, canister_id| {
+            let request = Request { caller: Principal::anonymous(), call: Call::CanisterStatus { canister_id } };
+            match sut.model_version(&request, status_of([0; 32], 0)) {
+                Observed::Reply { reply: Reply::Status(status) } => status.version,
+                other => panic!("a status, not {other:?}"),
+            }
+        };
+        assert_eq!(version(&sut, written), 0, "the real version 1 counts one update message");
+        assert_eq!(version(&sut, untouched), 1);
+        sut.updates.clear();
+        assert_eq!(version(&sut, written), 1);
+    }
+
+    fn status_of(module_hash: [u8; 32], wasm_binary_size: u64) -> Observed {
+        Observed::Reply {
+            reply: Reply::Status(Box::new(StatusReply {
+                status: Status::Running,
+                module_hash: Some(module_hash),
+                controllers: Vec::new(),
+                version: 1,
+                memory_size: 0,
+                wasm_memory_size: test_canister::HEAP_BASE + 10,
+                stable_memory_size: 0,
+                wasm_binary_size,
+                wasm_chunk_store_size: 0,
+                snapshots_size: 0,
+                cycles: 0,
+                snapshot_visibility: Visibility::Controllers,
+            })),
+        }
+    }
+
+    #[test]
+    fn a_status_reports_the_model_module_hash_and_size() {
+        let model = snapspec_model::generators::module(0).0;
+        let real = with_custom_section(&test_canister::wasm(), "snapspec:module", &model);
+        let mut modules = Modules::default();
+        modules.remember(&real, &model);
+        let Observed::Reply { reply: Reply::Status(status) } =
+            modules.translate(status_of(Sha256::digest(&real).into(), real.len() as u64))
+        else {
+            panic!("a status")
+        };
+        let model_hash: [u8; 32] = Sha256::digest(&model).into();
+        assert_eq!(status.module_hash, Some(model_hash));
+        assert_eq!(status.wasm_binary_size, model.len() as u64);
+        assert_eq!(status.wasm_memory_size, 10);
     }
 }
