@@ -4,13 +4,14 @@
 //! - **strict** mode follows the replica: the error code of the first violated precondition
 //!   in the replica's check order, its reject code, the message prefix where the model is
 //!   certain of it, `total_size` by the replica's formula, ids by the replica's layout;
-//! - **spec** mode accepts the error of any violated precondition, and checks sizes and
-//!   timestamps by relations (monotone time, sizes at least the memories they hold, a listed
-//!   size equal to the size the take reported).
+//! - **spec** mode accepts the error of any violated precondition (and the codes the spec
+//!   leaves open for it, `Clause::spec_also_accepts`), and checks by relation what the spec
+//!   leaves open: monotone time, sizes at least the memories they hold and a listed size equal
+//!   to the size the take reported, listings in any order, history versions that grow, and
+//!   the proposal's checksums as any function of the content.
 //!
 //! Both modes check reply-vs-reject, reject codes against error codes, id freshness, and
-//! every field whose value the spec fixes (memories, module hashes, listing order, labels,
-//! checksums).
+//! every field whose value the spec fixes (memories, module hashes, labels, history).
 
 use std::collections::BTreeMap;
 
@@ -60,6 +61,9 @@ pub struct Comparator {
     last_timestamp: u64,
     sizes: BTreeMap<SnapshotId, u64>,
     taken_at: BTreeMap<SnapshotId, u64>,
+    /// Spec mode: the implementation's checksum for each of the model's, and back.
+    checksums: BTreeMap<[u8; 32], [u8; 32]>,
+    checksums_back: BTreeMap<[u8; 32], [u8; 32]>,
 }
 
 type Check = Result<(), Mismatch>;
@@ -75,6 +79,8 @@ impl Comparator {
             last_timestamp: 0,
             sizes: BTreeMap::new(),
             taken_at: BTreeMap::new(),
+            checksums: BTreeMap::new(),
+            checksums_back: BTreeMap::new(),
         }
     }
 
@@ -194,6 +200,24 @@ impl Comparator {
         }
     }
 
+    /// Strict mode: docs/checksum.md's checksum. Spec mode: the proposal says only "checksum
+    /// for correctness verification", so any function of the content will do: equal contents
+    /// must give equal checksums and different contents different ones, throughout the run.
+    fn checksum_relation(&mut self, field: &str, model: Option<[u8; 32]>, actual: Option<[u8; 32]>) -> Check {
+        let (Some(m), Some(a), false) = (model, actual, self.strict()) else {
+            return equal(field, &model.map(hex::encode), &actual.map(hex::encode));
+        };
+        let paired = *self.checksums.entry(m).or_insert(a);
+        let paired_back = *self.checksums_back.entry(a).or_insert(m);
+        if paired != a {
+            return Err(mismatch(field, format!("{} (as reported for the same content)", hex::encode(paired)), hex::encode(a)));
+        }
+        if paired_back != m {
+            return Err(mismatch(field, "a checksum not reported for other content", hex::encode(a)));
+        }
+        Ok(())
+    }
+
     fn listed_id(&self, field: &str, model: SnapshotId, actual: SnapshotId) -> Check {
         match self.ids.snapshot_to_model(actual) {
             Some(bound) if bound == model => Ok(()),
@@ -213,8 +237,23 @@ impl Comparator {
         }
     }
 
+    /// `actual` in the model's order. The spec leaves a listing's order open, so in spec mode
+    /// each entry is put where the model lists the id it is bound to (unknown ids last, where
+    /// the id check reports them); strict mode holds the replica's order.
+    fn in_model_order<'a, T>(&self, model: &[T], actual: &'a [T], id: impl Fn(&T) -> SnapshotId) -> Vec<&'a T> {
+        let mut ordered: Vec<&T> = actual.iter().collect();
+        if !self.strict() {
+            ordered.sort_by_key(|a| {
+                let bound = self.ids.snapshot_to_model(id(a));
+                model.iter().position(|m| Some(id(m)) == bound).unwrap_or(usize::MAX)
+            });
+        }
+        ordered
+    }
+
     fn list(&mut self, model: &[SnapshotInfo], actual: &[SnapshotInfo], expectation: &Expectation) -> Check {
         equal("reply.snapshots.len", &model.len(), &actual.len())?;
+        let actual = self.in_model_order(model, actual, |s| s.id);
         for (i, (m, a)) in model.iter().zip(actual).enumerate() {
             let field = format!("reply.snapshots[{i}]");
             self.listed_id(&format!("{field}.id"), m.id, a.id)?;
@@ -231,13 +270,14 @@ impl Comparator {
         expectation: &Expectation,
     ) -> Check {
         equal("reply.snapshots.len", &model.len(), &actual.len())?;
+        let actual = self.in_model_order(model, actual, |s| s.id);
         for (i, (m, a)) in model.iter().zip(actual).enumerate() {
             let field = format!("reply.snapshots[{i}]");
             self.listed_id(&format!("{field}.id"), m.id, a.id)?;
             self.listed_time(&format!("{field}.taken_on"), m.id, m.taken_on, a.taken_on)?;
             self.size_relation(&format!("{field}.total_size"), m.id, m.total_size, a.total_size, expectation)?;
             equal(&format!("{field}.label"), &m.label, &a.label)?;
-            equal(&format!("{field}.checksum"), &m.checksum.map(hex::encode), &a.checksum.map(hex::encode))?;
+            self.checksum_relation(&format!("{field}.checksum"), m.checksum, a.checksum)?;
         }
         Ok(())
     }
@@ -269,23 +309,26 @@ impl Comparator {
     fn info(&mut self, m: &InfoReply, a: &InfoReply) -> Check {
         equal("reply.info.module_hash", &m.module_hash.map(hex::encode), &a.module_hash.map(hex::encode))?;
         equal("reply.info.controllers", &self.sut_principals(&m.controllers), &sorted_text(&a.controllers))?;
-        if !self.strict() {
-            return Ok(());
-        }
+        // The spec fixes which changes are recorded, so history is compared in both modes.
         equal("reply.info.total_num_changes", &m.total_num_changes, &a.total_num_changes)?;
         equal("reply.info.recent_changes.len", &m.recent_changes.len(), &a.recent_changes.len())?;
+        let mut previous_version = None;
         for (i, (mc, ac)) in m.recent_changes.iter().zip(&a.recent_changes).enumerate() {
-            let mut expected =
-                serde_json::to_value(self.timed_as_implemented(&mc.details, &ac.details)).expect("serializes");
+            let details = self.versioned_as_implemented(self.timed_as_implemented(&mc.details, &ac.details), &ac.details);
+            let mut expected = serde_json::to_value(details).expect("serializes");
             self.ids.json_to_sut(&mut expected);
             sort_controller_lists(&mut expected);
             let actual = serde_json::to_value(&ac.details).expect("serializes");
             equal(&format!("reply.info.recent_changes[{i}].details"), &expected, &actual)?;
-            equal(
-                &format!("reply.info.recent_changes[{i}].canister_version"),
-                &mc.canister_version,
-                &ac.canister_version,
-            )?;
+            let field = format!("reply.info.recent_changes[{i}].canister_version");
+            if self.strict() {
+                equal(&field, &mc.canister_version, &ac.canister_version)?;
+            } else if let Some(previous) = previous_version.filter(|previous| ac.canister_version <= *previous) {
+                // Every recorded change bumps the version (spec: creation, deployment,
+                // uninstall, controllers, load), however else the implementation counts.
+                return Err(mismatch(&field, format!("> {previous}"), ac.canister_version));
+            }
+            previous_version = Some(ac.canister_version);
         }
         Ok(())
     }
@@ -315,6 +358,21 @@ impl Comparator {
             if let Some(time) = self.taken_at.get(snapshot_id).copied().or(reported) {
                 *taken_at_timestamp = time;
             }
+        }
+        details
+    }
+
+    /// In spec mode, the version a `load_snapshot` change records is the implementation's:
+    /// the spec bumps the version on every update message, which the model's execution
+    /// effects leave out (docs/protocol.md §6.8), so only strict mode holds it to the model's.
+    fn versioned_as_implemented(&self, mut details: ChangeDetails, actual: &ChangeDetails) -> ChangeDetails {
+        if let (
+            false,
+            ChangeDetails::LoadSnapshot { canister_version, .. },
+            ChangeDetails::LoadSnapshot { canister_version: reported, .. },
+        ) = (self.strict(), &mut details, actual)
+        {
+            *canister_version = *reported;
         }
         details
     }
@@ -408,6 +466,108 @@ mod tests {
         let expected =
             serde_json::json!({"creation": {"controllers": [sut_second.to_string(), sut_first.to_string()]}});
         assert_eq!(details, expected);
+    }
+
+    /// The spec leaves a listing's order open: spec mode matches entries by id, strict mode
+    /// holds the replica's ascending order. A missing or unknown entry fails either way.
+    #[test]
+    fn spec_mode_accepts_a_listing_in_any_order() {
+        let info = |local| SnapshotInfo {
+            id: SnapshotId { owner: CanisterId::from_index(0), local },
+            taken_at_timestamp: 7,
+            total_size: 100,
+        };
+        let model = Reply::Snapshots(vec![info(0), info(1)]);
+        let expectation = Expectation {
+            outcome: Expected::Reply(model),
+            clauses: Vec::new(),
+            size_floors: Vec::new(),
+            candid_reply: None,
+        };
+        let answer = |entries: Vec<SnapshotInfo>| Observed::Reply { reply: Reply::Snapshots(entries) };
+        let compare = |mode, observed: &Observed| {
+            let mut comparator = Comparator::new(mode, &Manifest::full("test"));
+            comparator.compare(&expectation, observed)
+        };
+        let reversed = answer(vec![info(1), info(0)]);
+        assert!(compare(Mode::Spec, &reversed).is_ok());
+        let strict = compare(Mode::Strict, &reversed).expect_err("strict mode holds the replica's order");
+        assert_eq!(strict.field, "reply.snapshots[0].id");
+        for wrong in [answer(vec![info(1), info(2)]), answer(vec![info(1), info(1)]), answer(vec![info(1)])] {
+            assert!(compare(Mode::Spec, &wrong).is_err(), "{wrong:?}");
+        }
+    }
+
+    /// The spec fixes which changes history records and that each bumps the version; spec
+    /// mode holds an implementation to both, with versions by relation (the implementation
+    /// may count update messages the model's effects leave out).
+    #[test]
+    fn spec_mode_holds_history_to_the_spec() {
+        use snapspec_model::call::InfoReply;
+        use snapspec_model::canister::{Change, ChangeOrigin};
+        let alice = snapspec_model::generators::user(1);
+        let change = |canister_version, details| Change {
+            timestamp_ns: 0,
+            canister_version,
+            origin: ChangeOrigin::FromUser { user_id: alice },
+            details,
+        };
+        let creation = |version| change(version, ChangeDetails::Creation { controllers: vec![alice] });
+        let load = |version, recorded| {
+            change(
+                version,
+                ChangeDetails::LoadSnapshot {
+                    canister_version: recorded,
+                    snapshot_id: SnapshotId { owner: CanisterId::from_index(0), local: 0 },
+                    taken_at_timestamp: 0,
+                    source: None,
+                    from_canister_id: None,
+                },
+            )
+        };
+        let info = |recent_changes: Vec<Change>| InfoReply {
+            total_num_changes: recent_changes.len() as u64,
+            recent_changes,
+            module_hash: None,
+            controllers: vec![alice],
+        };
+        let expectation = Expectation {
+            outcome: Expected::Reply(Reply::Info(Box::new(info(vec![creation(0), load(1, 0)])))),
+            clauses: Vec::new(),
+            size_floors: Vec::new(),
+            candid_reply: None,
+        };
+        let compare = |mode, actual: Vec<Change>| {
+            let mut manifest = Manifest::full("test");
+            manifest.capabilities.remove(Capability::DeterministicTime.name());
+            let mut comparator = Comparator::new(mode, &manifest);
+            comparator.compare(&expectation, &Observed::Reply { reply: Reply::Info(Box::new(info(actual))) })
+        };
+        // Two update messages before the load: versions and the recorded version differ.
+        assert!(compare(Mode::Spec, vec![creation(0), load(3, 2)]).is_ok());
+        assert!(compare(Mode::Strict, vec![creation(0), load(3, 2)]).is_err());
+        let unbumped = compare(Mode::Spec, vec![creation(0), load(0, 0)]).expect_err("a load bumps the version");
+        assert_eq!(unbumped.field, "reply.info.recent_changes[1].canister_version");
+        let unrecorded = compare(Mode::Spec, vec![creation(0)]).expect_err("a load is recorded");
+        assert_eq!(unrecorded.field, "reply.info.total_num_changes");
+    }
+
+    /// The proposal leaves the checksum function open: spec mode holds checksums only to the
+    /// content they stand for, strict mode to docs/checksum.md's.
+    #[test]
+    fn spec_mode_holds_checksums_to_their_content() {
+        let mut comparator = Comparator::new(Mode::Spec, &Manifest::full("test"));
+        let (content_a, content_b) = (Some([1; 32]), Some([2; 32]));
+        let (ours_a, ours_b) = (Some([7; 32]), Some([8; 32]));
+        assert!(comparator.checksum_relation("c", content_a, ours_a).is_ok());
+        assert!(comparator.checksum_relation("c", content_b, ours_b).is_ok());
+        assert!(comparator.checksum_relation("c", content_a, ours_a).is_ok(), "the same content again");
+        assert!(comparator.checksum_relation("c", content_a, ours_b).is_err(), "another checksum for it");
+        assert!(comparator.checksum_relation("c", Some([3; 32]), ours_a).is_err(), "its checksum for other content");
+        assert!(comparator.checksum_relation("c", content_a, None).is_err(), "a missing checksum");
+        let mut strict = Comparator::new(Mode::Strict, &Manifest::full("test"));
+        assert!(strict.checksum_relation("c", content_a, ours_a).is_err());
+        assert!(strict.checksum_relation("c", content_a, content_a).is_ok());
     }
 
     #[test]
