@@ -1104,8 +1104,10 @@ class Subnet:
         data = as_blob(field(args, "data"), "data")
         canister = self.executing(canister_id)
         if len(data) > CERTIFIED_DATA_MAX:
-            raise self.trap(canister_id, "certified data must be no larger than %d bytes, got %d"
-                            % (CERTIFIED_DATA_MAX, len(data)))
+            # The system API refuses the call (a contract violation), it is not a trap.
+            raise Rejected(504, "Error from Canister %s: Canister violated contract: ic0_certified_data_set failed "
+                                "because the passed data must be no larger than %d bytes. Found %d bytes."
+                           % (principal_text(canister_id), CERTIFIED_DATA_MAX, len(data)))
         canister.certified_data = data
         return {"type": "empty"}
 

@@ -246,8 +246,8 @@ clauses! {
         "Execution effects need installed code (else IC0537).";
     ExecRunning = "EXEC.RUNNING", Precondition, "model",
         "Execution effects need a running canister (else IC0508).";
-    ExecBounds = "EXEC.BOUNDS", Precondition, "model",
-        "Writes stay within the memory's page limit, reads within its size, global writes match index and type, certified data ≤ 32 bytes (else IC0502 trap).";
+    ExecBounds = "EXEC.BOUNDS", Precondition, "model; spec (system API: certified data); ic (execution-errors docs and Azle's tests: IC0504 `Canister violated contract: ic0_certified_data_set failed because the passed data must be no larger than 32 bytes. Found {n} bytes.`)",
+        "Writes stay within the memory's page limit, reads within its size, global writes match index and type (else IC0502 trap); certified data ≤ 32 bytes (else IC0504 contract violation).";
     ExecMemory = "EXEC.MEMORY", Precondition, "replica §12.1; model",
         "Memory growth fits the subnet (else IC0101).";
     ExecFreeze = "EXEC.FREEZE", Precondition, "replica §12.2; model",

@@ -1814,6 +1814,16 @@ fn execution_cases() -> Vec<Case> {
             .setup(installed(1)).setup([a(write_stable(0, 0, b"x"))])
             .call(alice(), read_stable(0, PAGE - 1, 2))
             .reject(CanisterTrapped, &["EXEC.BOUNDS"], Msg::Any),
+        case("exec: certified data over 32 bytes is a contract violation, not a trap", "ic")
+            .setup(installed(1))
+            .call(alice(), set_cert(0, &[7; 33]))
+            .reject(CanisterContractViolation, &["EXEC.BOUNDS"], Msg::Prefix(format!(
+                "Error from Canister {}: Canister violated contract: ic0_certified_data_set failed because the passed data must be no larger than 32 bytes. Found 33 bytes.", c(0)))),
+        case("exec: certified data of 32 bytes", "ic")
+            .setup(installed(1))
+            .call(alice(), set_cert(0, &[7; 32]))
+            .reply(ReplyM::Empty)
+            .changes(&["c0.certified_data"]),
         case("exec: growth beyond the subnet", "ic")
             .setup(installed(1)).setup([Step::FillSubnet { leave: 1_000 }])
             .call(alice(), write_heap(0, 0, b"x"))

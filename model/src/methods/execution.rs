@@ -143,8 +143,12 @@ pub fn set_global(cx: &mut Cx, canister_id: CanisterId, index: u32, value: Globa
 pub fn set_certified_data(cx: &mut Cx, canister_id: CanisterId, data: &[u8]) -> Option<(State, Reply)> {
     executing(cx, canister_id)?;
     let len = data.len();
+    // Not a trap: the system API refuses the call as a contract violation (IC0504).
     cx.check(Clause::ExecBounds, len <= CERTIFIED_DATA_BYTES_MAX, || {
-        trap(canister_id, format!("certified data must be no larger than {CERTIFIED_DATA_BYTES_MAX} bytes, got {len}"))
+        UserError::code_only(
+            ErrorCode::CanisterContractViolation,
+            crate::lazy_format!("Error from Canister {canister_id}: Canister violated contract: ic0_certified_data_set failed because the passed data must be no larger than {CERTIFIED_DATA_BYTES_MAX} bytes. Found {len} bytes."),
+        )
     });
     cx.ok()?;
     cx.touch(Clause::ExecEffect);
