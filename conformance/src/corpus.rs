@@ -1,6 +1,7 @@
 //! Seed corpora for the fuzz targets, generated from the committed vectors and the model's
 //! generator (`snapspec fuzz-corpus`). Deterministic: the same inputs give the same files.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
@@ -14,13 +15,23 @@ pub const ENTRIES_PER_TARGET_MAX: usize = 256;
 /// Largest seed, bytes: large seeds make libFuzzer's executions slow for every later input.
 pub const SEED_BYTES_MAX: usize = 64 << 10;
 
-/// Writes the corpora under `out/<target>/`; returns how many files each target got.
-pub fn write(out: &Path, vectors: &Path) -> std::io::Result<Vec<(&'static str, usize)>> {
-    let suites: Vec<Suite> = crate::replay::suite_files(vectors)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|file| format::load(file).ok())
-        .collect();
+/// What [`write`] did for one target.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TargetCorpus {
+    /// The fuzz target.
+    pub name: &'static str,
+    /// Seeds generated (at most [`ENTRIES_PER_TARGET_MAX`] distinct ones are kept).
+    pub seeds: usize,
+    /// Files written.
+    pub files: usize,
+    /// Seeds equal to an earlier one: files are named by their content, so they share its file.
+    pub duplicates: usize,
+}
+
+/// Writes the corpora under `out/<target>/` from the suites under `vectors` (which must
+/// exist and hold at least one suite).
+pub fn write(out: &Path, vectors: &Path) -> Result<Vec<TargetCorpus>, String> {
+    let suites = load_suites(vectors)?;
     let targets: [(&'static str, Vec<Vec<u8>>); 6] = [
         ("model_invariants", sequences()),
         ("differential", sequences()),
@@ -30,18 +41,45 @@ pub fn write(out: &Path, vectors: &Path) -> std::io::Result<Vec<(&'static str, u
         ("candid_args", candid_args(&suites)),
     ];
     let mut counts = Vec::new();
-    for (target, entries) in targets {
-        let dir = out.join(target);
-        std::fs::create_dir_all(&dir)?;
-        let mut written = 0;
-        for entry in entries.into_iter().take(ENTRIES_PER_TARGET_MAX) {
-            let name = hex::encode(&Sha256::digest(&entry)[..10]);
-            std::fs::write(dir.join(name), entry)?;
-            written += 1;
-        }
-        counts.push((target, written));
+    for (name, entries) in targets {
+        let dir = out.join(name);
+        let seeds = entries.len();
+        let (files, duplicates) = write_target(&dir, entries).map_err(|e| format!("{}: {e}", dir.display()))?;
+        counts.push(TargetCorpus { name, seeds, files, duplicates });
     }
     Ok(counts)
+}
+
+fn load_suites(vectors: &Path) -> Result<Vec<Suite>, String> {
+    let files = crate::replay::suite_files(vectors).map_err(|e| {
+        format!(
+            "--vectors {}: {e}: pass the vector suites directory (vectors/suites in the repository)",
+            vectors.display()
+        )
+    })?;
+    if files.is_empty() {
+        return Err(format!("--vectors {}: no vector suite files (*.json) there", vectors.display()));
+    }
+    files.iter().map(|file| format::load(file).map_err(|e| e.to_string())).collect()
+}
+
+/// Writes the distinct `entries` (the first [`ENTRIES_PER_TARGET_MAX`]) into `dir`, each
+/// named by a digest of its content; returns how many files it wrote and how many entries
+/// repeated an earlier one.
+fn write_target(dir: &Path, entries: Vec<Vec<u8>>) -> std::io::Result<(usize, usize)> {
+    std::fs::create_dir_all(dir)?;
+    let mut names = BTreeSet::new();
+    let mut duplicates = 0;
+    for entry in entries {
+        let name = hex::encode(&Sha256::digest(&entry)[..10]);
+        if names.contains(&name) {
+            duplicates += 1;
+        } else if names.len() < ENTRIES_PER_TARGET_MAX {
+            std::fs::write(dir.join(&name), entry)?;
+            names.insert(name);
+        }
+    }
+    Ok((names.len(), duplicates))
 }
 
 fn sequences() -> Vec<Vec<u8>> {

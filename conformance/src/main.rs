@@ -5,21 +5,41 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use std::path::PathBuf;
+use std::fs::File;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use clap::builder::RangedU64ValueParser;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use snapspec::campaign::{self, CampaignOptions};
 use snapspec::compare::Mode;
-use snapspec::explore::{self, ExploreWorld};
-use snapspec::replay;
-use snapspec::report::{coverage_table, uncovered, DivergenceReport};
-use snapspec::run::Coverage;
+use snapspec::explore::{self, ExploreReport, ExploreWorld};
+use snapspec::replay::{self, ReplayReport, Selection, VectorResult};
+use snapspec::report::{
+    self, clause_list, coverage_table, mode_name, plural, uncovered, Counts, DivergenceReport, ExploreCounts,
+    RandomCounts, RunReport, VectorCounts, Verdict,
+};
+use snapspec::run::{Coverage, Divergence};
 use snapspec::stdio::StdioSut;
-use snapspec::sut::{ModelSut, SystemUnderTest};
-use snapspec_model::{Call, Clause, Config};
+use snapspec::sut::{Manifest, ModelSut, SutFault, SystemUnderTest};
+use snapspec_model::{Call, Clause, Config, Request};
+
+/// Deepest exploration accepted. Each level holds 10-13 times the states of the one before,
+/// and time and memory grow alike: depth 6 takes ~10 s and 0.7 GB (`ic` profile), so depth 7
+/// takes minutes and ~7 GB, and depth 8 would exhaust the memory of an ordinary machine.
+const DEPTH_MAX: usize = 7;
+/// The most snapshot local ids worth putting in the exploration's alphabet: local ids are
+/// handed out in order, and a path of at most `DEPTH_MAX` calls takes at most that many
+/// snapshots of a canister, so higher ids never exist.
+const LOCAL_IDS_MAX: u64 = DEPTH_MAX as u64;
+/// The most implementations the random phase drives at once.
+const JOBS_MAX: u64 = 64;
+/// Why depths beyond `DEPTH_MAX` are refused, for the error and the help.
+const DEPTH_COST: &str = "each level costs about ten times the time and memory of the one before \
+(depth 6: ~10 s and 0.7 GB; depth 7: minutes and ~7 GB)";
 
 #[derive(Parser)]
 #[command(
@@ -49,7 +69,7 @@ enum Command {
         /// Output directory (one folder per target).
         #[arg(long, default_value = "fuzz/corpus")]
         out: PathBuf,
-        /// Vector suites to take seeds from.
+        /// Vector suites to take seeds from (must exist and hold suites).
         #[arg(long, default_value = "vectors/suites")]
         vectors: PathBuf,
     },
@@ -60,7 +80,8 @@ enum Command {
         /// The input file.
         file: PathBuf,
         /// Also write the calls, with the model's expected outcomes, as a one-vector suite in
-        /// this directory: `snapspec replay` then runs it against any implementation.
+        /// this directory (created if missing): `snapspec replay` then runs it against any
+        /// implementation.
         #[arg(long)]
         vector_dir: Option<PathBuf>,
     },
@@ -77,19 +98,17 @@ enum Command {
 
 #[derive(Args, Clone)]
 struct SutArgs {
-    /// `serve` (the bundled model over the protocol), `model` (in-process), `pocketic`, or a command line.
+    /// The implementation: `serve` (the bundled model over the protocol), `model` (in-process),
+    /// `pocketic`, or a command line (run with `sh -c`).
     #[arg(long, default_value = "serve")]
     sut: String,
-    /// Profile preset.
-    #[arg(long, default_value = "ic")]
-    profile: String,
     /// Strict (the replica's exact behaviour) or spec (what the spec allows).
     #[arg(long, value_enum, default_value_t = Mode::Strict)]
     mode: Mode,
-    /// Per-call timeout for process implementations, milliseconds.
-    #[arg(long, default_value_t = 10_000)]
+    /// Per-request timeout for process implementations, milliseconds (at least 1).
+    #[arg(long, default_value_t = 10_000, value_parser = positive::<u64>)]
     timeout_ms: u64,
-    /// Write the report as JSON here.
+    /// Write the whole run's report as JSON to this file (created before the run starts).
     #[arg(long)]
     json: Option<PathBuf>,
     /// Hide progress bars.
@@ -98,26 +117,36 @@ struct SutArgs {
 }
 
 #[derive(Args)]
+struct ProfileArg {
+    /// Profile preset.
+    #[arg(long, default_value = "ic")]
+    profile: String,
+}
+
+#[derive(Args)]
 struct CheckArgs {
     #[command(flatten)]
     sut: SutArgs,
+    #[command(flatten)]
+    profile: ProfileArg,
     /// Seed of the random campaign (reproduces a run exactly).
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Random sequences.
-    #[arg(long, default_value_t = 300)]
+    /// Random sequences (at least 1).
+    #[arg(long, default_value_t = 300, value_parser = positive::<u64>)]
     cases: u64,
-    /// Calls per random sequence.
-    #[arg(long, default_value_t = 40)]
+    /// Calls per random sequence, at most (at least 1).
+    #[arg(long, default_value_t = 40, value_parser = positive::<usize>)]
     steps: usize,
-    /// Implementations the random campaign drives at once (cases are independent; the report
-    /// is the same for any value). Default: one per core, or 1 for `pocketic`.
-    #[arg(long)]
+    /// Implementations the random campaign drives at once, 1 to 64 (cases are independent; the
+    /// report is the same for any value). Default: one per core, or 1 for `pocketic`.
+    #[arg(long, value_parser = RangedU64ValueParser::<usize>::new().range(1..=JOBS_MAX))]
     jobs: Option<usize>,
-    /// Exploration depth.
-    #[arg(long, default_value_t = 2)]
+    /// Exploration depth, at most 7 (each level costs about ten times the one before); 0 skips
+    /// the exploration.
+    #[arg(long, default_value_t = 2, value_parser = check_depth)]
     depth: usize,
-    /// Exploration traces replayed against the implementation at most.
+    /// Exploration traces replayed against the implementation at most (0: explore the model only).
     #[arg(long, default_value_t = 3_000)]
     explore_traces: u64,
     /// Vector suites to replay.
@@ -129,18 +158,29 @@ struct CheckArgs {
 }
 
 #[derive(Args)]
+// An implementation is only driven with `--sut-traces`: without it, options about the
+// implementation would be silently ignored.
+#[command(
+    mut_arg("sut", |a| a.requires("sut_traces")),
+    mut_arg("mode", |a| a.requires("sut_traces")),
+    mut_arg("timeout_ms", |a| a.requires("sut_traces"))
+)]
 struct ExploreArgs {
     #[command(flatten)]
     sut: SutArgs,
-    /// Depth.
-    #[arg(long, default_value_t = 3)]
+    #[command(flatten)]
+    profile: ProfileArg,
+    /// Depth, 1 to 7 (each level costs about ten times the time and memory of the one before).
+    #[arg(long, default_value_t = 3, value_parser = explore_depth)]
     depth: usize,
-    /// Snapshot local ids in the alphabet.
-    #[arg(long, default_value_t = 2)]
+    /// Snapshot local ids in the alphabet, 1 to 7 (a path of at most 7 calls never reaches a
+    /// higher one).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=LOCAL_IDS_MAX))]
     local_ids: u64,
-    /// Also replay against `--sut` (at most this many traces; 0 = model only).
-    #[arg(long, default_value_t = 0)]
-    sut_traces: u64,
+    /// Also replay at most N exploration traces against `--sut`. Without it only the model is
+    /// explored, and `--sut`, `--mode` and `--timeout-ms` are refused.
+    #[arg(long, value_name = "N", value_parser = positive::<u64>)]
+    sut_traces: Option<u64>,
 }
 
 #[derive(Args)]
@@ -149,6 +189,12 @@ struct ReplayArgs {
     path: PathBuf,
     #[command(flatten)]
     sut: SutArgs,
+    /// Only the suites of this profile (default: every profile the implementation supports).
+    #[arg(long)]
+    profile: Option<String>,
+    /// Only the vector with this id (divergence reports print it).
+    #[arg(long)]
+    id: Option<String>,
 }
 
 #[derive(Args)]
@@ -156,9 +202,39 @@ struct MutantArgs {
     /// Seed.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Random sequences per mutant at most.
-    #[arg(long, default_value_t = 2_000)]
+    /// Random sequences per mutant at most (at least 1).
+    #[arg(long, default_value_t = 2_000, value_parser = positive::<u64>)]
     cases: u64,
+}
+
+/// A count that must not be 0 (clap's own range message would quote `u64::MAX`).
+fn positive<T: std::str::FromStr + PartialOrd + From<u8>>(text: &str) -> Result<T, String> {
+    match text.parse::<T>() {
+        Ok(value) if value >= T::from(1) => Ok(value),
+        Ok(_) => Err("must be at least 1".into()),
+        Err(_) => Err(format!("{text:?} is not a whole number")),
+    }
+}
+
+fn check_depth(text: &str) -> Result<usize, String> {
+    bounded_depth(text, 0)
+}
+
+fn explore_depth(text: &str) -> Result<usize, String> {
+    bounded_depth(text, 1)
+}
+
+fn bounded_depth(text: &str, min: usize) -> Result<usize, String> {
+    let depth: usize = text.parse().map_err(|_| format!("{text:?} is not a depth (a whole number)"))?;
+    if depth < min {
+        return Err(format!("the depth must be at least {min}"));
+    }
+    if depth > DEPTH_MAX {
+        return Err(format!(
+            "the depth is at most {DEPTH_MAX}: {DEPTH_COST}, so depth {depth} would not fit in memory"
+        ));
+    }
+    Ok(depth)
 }
 
 fn main() -> ExitCode {
@@ -169,7 +245,7 @@ fn main() -> ExitCode {
     // become a finding, not kill the harness.
     let drives_implementation = match &cli.command {
         Command::Clauses { .. } | Command::Vectors(_) | Command::FuzzCorpus { .. } | Command::FuzzInput { .. } => false,
-        Command::Explore(args) => args.sut_traces > 0,
+        Command::Explore(args) => args.sut_traces.is_some(),
         _ => true,
     };
     if !drives_implementation {
@@ -219,8 +295,8 @@ fn config_for(name: &str) -> Result<Config, String> {
 /// How many implementations the random phase of `check` runs at once.
 fn random_jobs(args: &CheckArgs) -> usize {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let default = if args.sut.sut == "pocketic" { 1 } else { cores };
-    args.jobs.unwrap_or(default).clamp(1, 64)
+    let default = if args.sut.sut == "pocketic" { 1 } else { cores.min(JOBS_MAX as usize) };
+    args.jobs.unwrap_or(default)
 }
 
 fn open_sut(args: &SutArgs) -> Result<Box<dyn SystemUnderTest + Send>, String> {
@@ -228,17 +304,34 @@ fn open_sut(args: &SutArgs) -> Result<Box<dyn SystemUnderTest + Send>, String> {
     match args.sut.as_str() {
         "model" => Ok(Box::new(ModelSut::new())),
         "serve" => {
-            let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-            let command = format!("'{}' serve", exe.display());
-            StdioSut::spawn(&command, timeout)
-                .map(|s| Box::new(s) as Box<dyn SystemUnderTest + Send>)
-                .map_err(|f| f.to_string())
+            let exe = std::env::current_exe().map_err(|e| format!("cannot find this program to run `serve`: {e}"))?;
+            spawn_stdio(&format!("{} serve", report::shell_quote(&exe.display().to_string())), timeout)
         }
         "pocketic" => open_pocketic(),
-        command => StdioSut::spawn(command, timeout)
-            .map(|s| Box::new(s) as Box<dyn SystemUnderTest + Send>)
-            .map_err(|f| f.to_string()),
+        command => spawn_stdio(command, timeout),
     }
+}
+
+fn spawn_stdio(command: &str, timeout: Duration) -> Result<Box<dyn SystemUnderTest + Send>, String> {
+    StdioSut::spawn(command, timeout)
+        .map(|s| Box::new(s) as Box<dyn SystemUnderTest + Send>)
+        .map_err(|fault| startup_failure(command, &fault))
+}
+
+/// Why the implementation `command` did not get through the handshake, and what to do.
+fn startup_failure(command: &str, fault: &SutFault) -> String {
+    let what = match fault {
+        SutFault::Timeout { waited_ms, .. } => format!(
+            "no answer to `hello` within {waited_ms} ms (raise --timeout-ms if it is only slow to start; it must \
+             answer each request with one line on stdout, flushed)"
+        ),
+        SutFault::ProtocolVersion { got } => format!(
+            "it answered `hello` with protocol version {got}, but this harness speaks version {} (docs/protocol.md)",
+            snapspec::protocol::PROTOCOL_VERSION
+        ),
+        other => report::fault_summary(other),
+    };
+    format!("the implementation `{command}` did not start: {}", report::with_stderr_tail(what, fault))
 }
 
 #[cfg(feature = "pocketic")]
@@ -256,77 +349,172 @@ fn progress(quiet: bool, len: u64, what: &str) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(len);
-    bar.set_style(
-        ProgressStyle::with_template("{prefix:>10} [{bar:40}] {pos}/{len} {elapsed}")
-            .expect("valid template")
-            .progress_chars("=> "),
-    );
+    let style = ProgressStyle::with_template("{prefix:>10} [{bar:40}] {pos}/{len} {elapsed}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style.progress_chars("=> "));
     bar.set_prefix(what.to_string());
     bar
 }
 
-struct Findings {
-    reports: Vec<DivergenceReport>,
+/// The `--json` report's file, created before the run: a path that cannot be written fails
+/// at once, not after a long run and in place of its verdict.
+struct JsonOut {
+    path: PathBuf,
+    file: File,
+}
+
+impl JsonOut {
+    fn create(path: Option<&Path>) -> Result<Option<JsonOut>, String> {
+        let Some(path) = path else { return Ok(None) };
+        File::create(path)
+            .map(|file| Some(JsonOut { path: path.to_path_buf(), file }))
+            .map_err(|e| format!("--json {}: {e}: pass a file path in a writable directory", path.display()))
+    }
+
+    fn write(mut self, report: &RunReport) -> Result<(), String> {
+        let mut json = serde_json::to_string_pretty(report).map_err(|e| e.to_string())?;
+        json.push('\n');
+        self.file.write_all(json.as_bytes()).map_err(|e| format!("--json {}: {e}", self.path.display()))
+    }
+}
+
+/// What a run has found so far.
+#[derive(Default)]
+struct Run {
+    coverage: Coverage,
+    counts: Counts,
+    divergences: Vec<DivergenceReport>,
+    violation: Option<String>,
+}
+
+impl Run {
+    fn into_report(self, command: &'static str) -> RunReport {
+        RunReport::new(command, &self.coverage, self.counts, self.divergences, self.violation)
+    }
+
+    /// Records a vector replay: its counts, coverage and one report per failed vector.
+    fn add_vectors(&mut self, campaign: &str, report: ReplayReport, sut: &SutArgs) {
+        self.coverage.merge(&report.coverage);
+        self.counts.vectors = Some(VectorCounts {
+            run: report.vectors,
+            passed: report.passed,
+            failed: report.failures.len() as u64,
+            skipped: report.skipped,
+        });
+        for VectorResult { file, id, profile, trace, divergence } in report.failures {
+            let vector = VectorRef { file: file.display().to_string(), id: Some(id) };
+            self.divergences.push(divergence_report(campaign, &profile, trace, divergence, Some(vector), sut));
+        }
+    }
+}
+
+/// Where a divergence's trace is stored as a vector: a file, and the vector's id when the
+/// file holds others.
+struct VectorRef {
+    file: String,
+    id: Option<String>,
+}
+
+fn divergence_report(
+    campaign: &str,
+    profile: &str,
+    trace: Vec<Request>,
+    divergence: Divergence,
+    vector: Option<VectorRef>,
+    sut: &SutArgs,
+) -> DivergenceReport {
+    let replay = vector.as_ref().map(|v| report::replay_command(&v.file, v.id.as_deref(), &sut.sut, sut.mode));
+    let (vector_file, vector_id) = vector.map_or((None, None), |v| (Some(v.file), v.id));
+    DivergenceReport {
+        campaign: campaign.into(),
+        profile: profile.into(),
+        clauses: divergence.expected.clauses.clone(),
+        trace,
+        divergence,
+        vector_file,
+        vector_id,
+        replay,
+    }
+}
+
+/// Writes a divergence's trace as a one-vector suite under `dir`; warns if it cannot.
+fn save_regression(
+    dir: &Path,
+    config: &Config,
+    divergence: &Divergence,
+    trace: &[Request],
+    comment: &str,
+) -> Option<VectorRef> {
+    match snapspec::regress::write_regression(dir, config, &divergence.signature(), trace, comment) {
+        Ok(path) => Some(VectorRef { file: path.display().to_string(), id: None }),
+        Err(e) => {
+            eprintln!("warning: could not write the regression vector under {}: {e}", dir.display());
+            None
+        }
+    }
 }
 
 fn check(args: CheckArgs) -> Result<bool, String> {
-    let config = config_for(&args.sut.profile)?;
-    let mut sut = open_sut(&args.sut)?;
+    let config = config_for(&args.profile.profile)?;
+    let json = JsonOut::create(args.sut.json.as_deref())?;
     let started = Instant::now();
+    let mut sut = open_sut(&args.sut)?;
+    let implementation = sut.manifest().implementation.clone();
     println!(
-        "snapspec check: implementation {:?}, profile {}, mode {:?}, seed {}",
-        sut.manifest().implementation,
+        "snapspec check: implementation {implementation:?}, profile {}, mode {}, seed {}",
         config.name,
-        args.sut.mode,
+        mode_name(args.sut.mode),
         args.seed
     );
-    let mut coverage = Coverage::default();
-    let mut findings = Findings { reports: Vec::new() };
+    let mut run = Run::default();
+    check_vectors(&args, &config, sut.as_mut(), &mut run)?;
+    let mut sut = check_random(&args, &config, sut, &mut run)?;
+    check_explore(&args, &config, sut.as_mut(), &mut run);
+    print_summary(&run.coverage, &config);
+    let report = RunReport {
+        implementation: Some(implementation),
+        profile: Some(config.name.clone()),
+        mode: Some(args.sut.mode),
+        seed: Some(args.seed),
+        ..run.into_report("check")
+    };
+    finish(&report, json, started)
+}
 
-    // 1. Vectors.
-    if args.vectors.exists() {
-        let files = replay::suite_files(&args.vectors).map_err(|e| e.to_string())?;
-        let bar = progress(args.sut.quiet, files.len() as u64, "vectors");
-        let mut totals = (0u64, 0u64, 0u64);
-        for file in &files {
-            let suite = snapspec_vectors::format::load(file).map_err(|e| e.to_string())?;
-            if suite.profile.name != config.name {
-                bar.inc(1);
-                continue;
-            }
-            let report = replay::replay_path(sut.as_mut(), file, args.sut.mode, || {}).map_err(|e| e.to_string())?;
-            totals = (totals.0 + report.vectors, totals.1 + report.passed, totals.2 + report.skipped);
-            coverage.merge(&report.coverage);
-            for failure in report.failures {
-                let divergence = failure.divergence.expect("failures diverge");
-                let vector = snapspec_vectors::format::load(&failure.file)
-                    .ok()
-                    .and_then(|s| s.vectors.into_iter().find(|v| v.id == failure.id));
-                let trace =
-                    vector.map(|v| v.steps.iter().filter_map(|s| s.request().ok()).collect()).unwrap_or_default();
-                findings.reports.push(divergence_report(
-                    "vectors",
-                    &config,
-                    trace,
-                    divergence,
-                    Some(format!("{} ({})", failure.file.display(), failure.id)),
-                ));
-            }
-            bar.inc(1);
-        }
-        bar.finish_and_clear();
-        println!(
-            "vectors:     {} run, {} passed, {} skipped ({})",
-            totals.0,
-            totals.1,
-            totals.2,
-            args.vectors.display()
-        );
-    } else {
+fn check_vectors(
+    args: &CheckArgs,
+    config: &Config,
+    sut: &mut dyn SystemUnderTest,
+    run: &mut Run,
+) -> Result<(), String> {
+    if !args.vectors.exists() {
         println!("vectors:     none at {} (skipped)", args.vectors.display());
+        return Ok(());
     }
+    let files = replay::suite_files(&args.vectors).map_err(|e| format!("--vectors {}: {e}", args.vectors.display()))?;
+    let bar = progress(args.sut.quiet, files.len() as u64, "vectors");
+    let selection = Selection { profile: Some(config.name.clone()), id: None };
+    let report = replay::replay_selected(sut, &args.vectors, &selection, args.sut.mode, || bar.inc(1))
+        .map_err(|e| e.to_string())?;
+    bar.finish_and_clear();
+    println!(
+        "vectors:     {} run, {} passed, {} skipped ({})",
+        report.vectors,
+        report.passed,
+        report.skipped,
+        args.vectors.display()
+    );
+    run.add_vectors("vectors", report, &args.sut);
+    Ok(())
+}
 
-    // 2. Random campaign.
+/// The random campaign; returns the first implementation, for the exploration.
+fn check_random(
+    args: &CheckArgs,
+    config: &Config,
+    sut: Box<dyn SystemUnderTest + Send>,
+    run: &mut Run,
+) -> Result<Box<dyn SystemUnderTest + Send>, String> {
     let options = CampaignOptions {
         seed: args.seed,
         cases: args.cases,
@@ -335,15 +523,15 @@ fn check(args: CheckArgs) -> Result<bool, String> {
         config: config.clone(),
         shrink_runs_max: 2_000,
     };
-    let bar = progress(args.sut.quiet, args.cases, "random");
     let mut suts = vec![sut];
-    for _ in 1..random_jobs(&args) {
+    for _ in 1..random_jobs(args) {
         suts.push(open_sut(&args.sut)?);
     }
+    let bar = progress(args.sut.quiet, args.cases, "random");
     let report = campaign::run_parallel(&mut suts, &options, |_| bar.inc(1));
-    let mut sut = suts.swap_remove(0);
     bar.finish_and_clear();
-    coverage.merge(&report.coverage);
+    run.coverage.merge(&report.coverage);
+    run.counts.random = Some(RandomCounts { cases: report.cases_run, calls: report.steps_run });
     println!(
         "random:      {} cases, {} calls, {:.1}s ({:.0} calls/s)",
         report.cases_run,
@@ -352,86 +540,88 @@ fn check(args: CheckArgs) -> Result<bool, String> {
         report.steps_run as f64 / report.elapsed.as_secs_f64().max(1e-9)
     );
     if let Some(finding) = report.finding {
-        let file = snapspec::regress::write_regression(
-            &args.regressions,
-            &config,
-            &finding.divergence.signature(),
-            &finding.requests,
-            "shrunk divergence from a random campaign",
-        )
-        .map(|p| p.display().to_string())
-        .map_err(|e| eprintln!("warning: could not write the regression vector: {e}"))
-        .ok();
         println!(
             "             divergence in case {} ({} steps, shrunk to {})",
             finding.case,
             finding.original_len,
             finding.requests.len()
         );
-        findings.reports.push(divergence_report("random", &config, finding.requests, finding.divergence, file));
+        let comment = "shrunk divergence from a random campaign";
+        let vector = save_regression(&args.regressions, config, &finding.divergence, &finding.requests, comment);
+        run.divergences.push(divergence_report(
+            "random",
+            &config.name,
+            finding.requests,
+            finding.divergence,
+            vector,
+            &args.sut,
+        ));
     }
-
-    // 3. Bounded exhaustive exploration.
-    let world = ExploreWorld::new(&config, 2);
-    let model_report = explore::explore_model(&config, &world, args.depth);
-    println!(
-        "explore:     depth {}, {} states explored, {} distinct, {} clauses reached, {:.1}s",
-        model_report.depth,
-        model_report.states_explored,
-        model_report.distinct_states,
-        model_report.clauses.len(),
-        model_report.elapsed.as_secs_f64()
-    );
-    if let Some((path, message)) = &model_report.violation {
-        println!("             MODEL INVARIANT VIOLATED: {message} after {} steps", path.len());
-        return Ok(false);
-    }
-    let traces_max = args.explore_traces.min(model_report.paths.len() as u64 * world.actions.len() as u64);
-    let bar = progress(args.sut.quiet, traces_max, "explore");
-    let sut_report =
-        explore::explore_sut(sut.as_mut(), &config, args.sut.mode, &world, &model_report.paths, traces_max, |_| {
-            bar.inc(1)
-        });
-    bar.finish_and_clear();
-    coverage.merge(&sut_report.coverage);
-    println!(
-        "             {} traces ({} calls) replayed against the implementation",
-        sut_report.traces, sut_report.steps
-    );
-    if let Some((trace, divergence)) = sut_report.divergence {
-        let signature = divergence.signature();
-        let trace = trace[..=divergence.step].to_vec();
-        let file = snapspec::regress::write_regression(
-            &args.regressions,
-            &config,
-            &signature,
-            &trace,
-            "divergence found by exhaustive exploration",
-        )
-        .map(|p| p.display().to_string())
-        .ok();
-        findings.reports.push(divergence_report("explore", &config, trace, divergence, file));
-    }
-
-    print_summary(&coverage, &config);
-    finish(&args.sut, &findings, started)
+    Ok(suts.swap_remove(0))
 }
 
-fn divergence_report(
-    campaign: &str,
+fn check_explore(args: &CheckArgs, config: &Config, sut: &mut dyn SystemUnderTest, run: &mut Run) {
+    if args.depth == 0 {
+        println!("explore:     skipped (--depth 0)");
+        return;
+    }
+    let world = ExploreWorld::new(config, 2);
+    let model = explore::explore_model(config, &world, args.depth);
+    println!(
+        "explore:     depth {}, {} states explored, {} distinct, {} clauses reached, {:.1}s",
+        model.depth,
+        model.states_explored,
+        model.distinct_states,
+        model.clauses.len(),
+        model.elapsed.as_secs_f64()
+    );
+    if let Some((path, message)) = &model.violation {
+        println!("             MODEL INVARIANT VIOLATED: {message} after {} steps", path.len());
+        run.counts.explore = Some(explore_counts(&model));
+        run.violation = Some(message.clone());
+        return;
+    }
+    let traces_max = args.explore_traces.min(model.paths.len() as u64 * world.actions.len() as u64);
+    let regressions = Some(args.regressions.as_path());
+    replay_exploration(sut, config, &args.sut, &world, &model, traces_max, regressions, run);
+    let counts = run.counts.explore.unwrap_or_default();
+    println!("             {} traces ({} calls) replayed against the implementation", counts.traces, counts.calls);
+}
+
+fn explore_counts(model: &ExploreReport) -> ExploreCounts {
+    ExploreCounts {
+        depth: model.depth,
+        states_explored: model.states_explored,
+        distinct_states: model.distinct_states,
+        clauses_reached: model.clauses.len(),
+        traces: 0,
+        calls: 0,
+    }
+}
+
+/// Replays at most `traces_max` of the exploration's traces against `sut`; a divergence's
+/// trace is written under `regressions`, if given.
+#[allow(clippy::too_many_arguments)]
+fn replay_exploration(
+    sut: &mut dyn SystemUnderTest,
     config: &Config,
-    trace: Vec<snapspec_model::Request>,
-    divergence: snapspec::run::Divergence,
-    vector_file: Option<String>,
-) -> DivergenceReport {
-    let clauses = divergence.expected.clauses.clone();
-    DivergenceReport {
-        campaign: campaign.into(),
-        profile: config.name.clone(),
-        trace,
-        divergence,
-        clauses,
-        vector_file,
+    args: &SutArgs,
+    world: &ExploreWorld,
+    model: &ExploreReport,
+    traces_max: u64,
+    regressions: Option<&Path>,
+    run: &mut Run,
+) {
+    let bar = progress(args.quiet, traces_max, "explore");
+    let report = explore::explore_sut(sut, config, args.mode, world, &model.paths, traces_max, |_| bar.inc(1));
+    bar.finish_and_clear();
+    run.coverage.merge(&report.coverage);
+    run.counts.explore = Some(ExploreCounts { traces: report.traces, calls: report.steps, ..explore_counts(model) });
+    if let Some((mut trace, divergence)) = report.divergence {
+        trace.truncate(divergence.step + 1);
+        let comment = "divergence found by exhaustive exploration";
+        let vector = regressions.and_then(|dir| save_regression(dir, config, &divergence, &trace, comment));
+        run.divergences.push(divergence_report("explore", &config.name, trace, divergence, vector, args));
     }
 }
 
@@ -443,13 +633,7 @@ fn print_summary(coverage: &Coverage, config: &Config) {
         .collect();
     println!("\n{}", coverage_table(coverage, &methods));
     let missing = uncovered(coverage);
-    let ids: Vec<&str> = missing.iter().map(|c| c.id()).collect();
-    println!(
-        "uncovered clauses ({} of {}): {}",
-        missing.len(),
-        Clause::ALL.len(),
-        if ids.is_empty() { "none".to_string() } else { ids.join(", ") }
-    );
+    println!("uncovered clauses ({} of {}): {}", missing.len(), Clause::ALL.len(), clause_list(&missing));
 }
 
 fn method_in_profile(method: &str, config: &Config) -> bool {
@@ -461,98 +645,121 @@ fn method_in_profile(method: &str, config: &Config) -> bool {
     }
 }
 
-fn finish(args: &SutArgs, findings: &Findings, started: Instant) -> Result<bool, String> {
-    for report in &findings.reports {
-        println!("\n{}", report.to_text());
+/// Prints the divergences and the verdict, writes the JSON report; `Ok(true)` if it conforms.
+fn finish(report: &RunReport, json: Option<JsonOut>, started: Instant) -> Result<bool, String> {
+    print!("{}", report::divergences_text(&report.divergences, json.is_some()));
+    if let Some(json) = json {
+        json.write(report)?;
     }
-    if let Some(path) = &args.json {
-        let json = serde_json::to_string_pretty(&findings.reports).map_err(|e| e.to_string())?;
-        std::fs::write(path, json).map_err(|e| format!("{}: {e}", path.display()))?;
-    }
-    let conforms = findings.reports.is_empty();
-    println!(
-        "\nresult: {} ({:.1}s)",
-        if conforms { "CONFORMS".to_string() } else { format!("{} divergence(s)", findings.reports.len()) },
-        started.elapsed().as_secs_f64()
-    );
-    Ok(conforms)
+    let verdict = match report.result {
+        Verdict::Conforms if report.implementation.is_none() => "the model's invariants hold".to_string(),
+        Verdict::Conforms => "CONFORMS".to_string(),
+        Verdict::Diverges => plural(report.divergences.len() as u64, "divergence", "divergences"),
+        Verdict::ModelInvariantViolated => "MODEL INVARIANT VIOLATED".to_string(),
+    };
+    println!("\nresult: {verdict} ({:.1}s)", started.elapsed().as_secs_f64());
+    Ok(report.result == Verdict::Conforms)
 }
 
 fn explore_command(args: ExploreArgs) -> Result<bool, String> {
-    let config = config_for(&args.sut.profile)?;
+    let config = config_for(&args.profile.profile)?;
+    let json = JsonOut::create(args.sut.json.as_deref())?;
+    let started = Instant::now();
+    // Opened first: a command that cannot start fails before a long exploration.
+    let mut sut = args.sut_traces.map(|_| open_sut(&args.sut)).transpose()?;
     let world = ExploreWorld::new(&config, args.local_ids);
-    let report = explore::explore_model(&config, &world, args.depth);
-    let rate = report.states_explored as f64 / report.elapsed.as_secs_f64().max(1e-9);
+    let model = explore::explore_model(&config, &world, args.depth);
     println!(
         "profile {}: {} actions, depth {}, {} states explored, {} distinct states, {:.2}s ({:.0} states/s)",
         config.name,
         world.actions.len(),
-        report.depth,
-        report.states_explored,
-        report.distinct_states,
-        report.elapsed.as_secs_f64(),
-        rate
+        model.depth,
+        model.states_explored,
+        model.distinct_states,
+        model.elapsed.as_secs_f64(),
+        model.states_explored as f64 / model.elapsed.as_secs_f64().max(1e-9)
     );
-    let reached: Vec<&str> = report.clauses.iter().map(|c| c.id()).collect();
-    println!("clauses reached ({} of {}): {}", reached.len(), Clause::ALL.len(), reached.join(" "));
-    if let Some((path, message)) = &report.violation {
+    println!("clauses reached ({} of {}): {}", model.clauses.len(), Clause::ALL.len(), clause_list(&model.clauses));
+    let mut run = Run::default();
+    run.counts.explore = Some(explore_counts(&model));
+    if let Some((path, message)) = &model.violation {
         println!("INVARIANT VIOLATED: {message}");
         for request in path {
-            println!("  {}", snapspec::report::render_request(request));
+            println!("  {}", report::render_request(request));
         }
-        return Ok(false);
+        run.violation = Some(message.clone());
+    } else if let (Some(sut), Some(traces_max)) = (sut.as_mut(), args.sut_traces) {
+        replay_exploration(sut.as_mut(), &config, &args.sut, &world, &model, traces_max, None, &mut run);
+        let counts = run.counts.explore.unwrap_or_default();
+        println!("{} traces, {} calls against {:?}", counts.traces, counts.calls, sut.manifest().implementation);
     }
-    if args.sut_traces == 0 {
-        return Ok(true);
-    }
-    let mut sut = open_sut(&args.sut)?;
-    let bar = progress(args.sut.quiet, args.sut_traces, "explore");
-    let sut_report =
-        explore::explore_sut(sut.as_mut(), &config, args.sut.mode, &world, &report.paths, args.sut_traces, |_| {
-            bar.inc(1)
-        });
-    bar.finish_and_clear();
-    println!("{} traces, {} calls against {:?}", sut_report.traces, sut_report.steps, sut.manifest().implementation);
-    let mut findings = Findings { reports: Vec::new() };
-    if let Some((trace, divergence)) = sut_report.divergence {
-        let trace = trace[..=divergence.step].to_vec();
-        findings.reports.push(divergence_report("explore", &config, trace, divergence, None));
-    }
-    finish(&args.sut, &findings, Instant::now())
+    let implementation = sut.as_ref().map(|s| s.manifest().implementation.clone());
+    let report = RunReport {
+        mode: implementation.as_ref().map(|_| args.sut.mode),
+        implementation,
+        profile: Some(config.name.clone()),
+        ..run.into_report("explore")
+    };
+    finish(&report, json, started)
 }
 
 fn replay_command(args: ReplayArgs) -> Result<bool, String> {
+    if let Some(profile) = &args.profile {
+        config_for(profile)?;
+    }
+    let json = JsonOut::create(args.sut.json.as_deref())?;
+    let started = Instant::now();
+    let files = replay::suite_files(&args.path).map_err(|e| format!("{}: {e}", args.path.display()))?;
     let mut sut = open_sut(&args.sut)?;
-    let bar = progress(args.sut.quiet, 0, "replay");
-    let report =
-        replay::replay_path(sut.as_mut(), &args.path, args.sut.mode, || bar.inc(1)).map_err(|e| e.to_string())?;
+    let selection = Selection { profile: args.profile.clone(), id: args.id.clone() };
+    let bar = progress(args.sut.quiet, files.len() as u64, "replay");
+    let report = replay::replay_selected(sut.as_mut(), &args.path, &selection, args.sut.mode, || bar.inc(1))
+        .map_err(|e| e.to_string())?;
     bar.finish_and_clear();
     println!(
-        "{} vectors run, {} passed, {} failed, {} skipped (profile not supported)",
-        report.vectors,
+        "{} run, {} passed, {} failed, {} skipped (profile or calls not supported by the implementation)",
+        plural(report.vectors, "vector", "vectors"),
         report.passed,
         report.failures.len(),
         report.skipped
     );
-    let mut findings = Findings { reports: Vec::new() };
-    for failure in report.failures {
-        let suite = snapspec_vectors::format::load(&failure.file).map_err(|e| e.to_string())?;
-        let trace = suite
-            .vectors
-            .iter()
-            .find(|v| v.id == failure.id)
-            .map(|v| v.steps.iter().filter_map(|s| s.request().ok()).collect())
-            .unwrap_or_default();
-        let divergence = failure.divergence.expect("failures diverge");
-        findings.reports.push(divergence_report(
-            "replay",
-            &suite.profile,
-            trace,
-            divergence,
-            Some(format!("{} ({})", failure.file.display(), failure.id)),
-        ));
+    if report.vectors == 0 {
+        return Err(nothing_replayed(&args, &report, sut.manifest()));
     }
-    finish(&args.sut, &findings, Instant::now())
+    let mut run = Run::default();
+    run.add_vectors("replay", report, &args.sut);
+    let report = RunReport {
+        implementation: Some(sut.manifest().implementation.clone()),
+        profile: args.profile.clone(),
+        mode: Some(args.sut.mode),
+        ..run.into_report("replay")
+    };
+    finish(&report, json, started)
+}
+
+/// Why a replay ran no vector: a run that checked nothing must not pass.
+fn nothing_replayed(args: &ReplayArgs, report: &ReplayReport, manifest: &Manifest) -> String {
+    let path = args.path.display();
+    let present = report.unselected + report.skipped;
+    let why = if report.files == 0 {
+        format!("{path} holds no vector suite files (*.json): check the path")
+    } else if present == 0 {
+        format!("the suites under {path} hold no vectors")
+    } else if report.skipped == 0 {
+        let filters: Vec<String> = [("--profile", &args.profile), ("--id", &args.id)]
+            .into_iter()
+            .filter_map(|(flag, value)| value.as_ref().map(|v| format!("{flag} {}", report::shell_quote(v))))
+            .collect();
+        format!("{} selects none of the {present} vectors under {path}", filters.join(" "))
+    } else {
+        format!(
+            "{} skipped: the implementation supports profiles [{}] and capabilities [{}]",
+            plural(report.skipped, "vector was", "vectors were"),
+            manifest.profiles.join(", "),
+            manifest.capabilities.iter().cloned().collect::<Vec<_>>().join(", ")
+        )
+    };
+    format!("no vector ran: {why}")
 }
 
 fn mutants_command(args: MutantArgs) -> Result<bool, String> {
@@ -573,15 +780,30 @@ fn mutants_command(args: MutantArgs) -> Result<bool, String> {
     Ok(all_killed)
 }
 
-fn fuzz_corpus(out: &std::path::Path, vectors: &std::path::Path) -> Result<bool, String> {
-    let counts = snapspec::corpus::write(out, vectors).map_err(|e| format!("{}: {e}", out.display()))?;
-    for (target, count) in counts {
-        println!("{target:<18} {count:>4} seeds in {}", out.join(target).display());
+fn fuzz_corpus(out: &Path, vectors: &Path) -> Result<bool, String> {
+    for target in snapspec::corpus::write(out, vectors)? {
+        let left_out = target.seeds - target.files - target.duplicates;
+        let notes: Vec<String> = [
+            (
+                target.duplicates,
+                format!("{} merged", plural(target.duplicates as u64, "duplicate seed", "duplicate seeds")),
+            ),
+            (left_out, format!("{left_out} left out: at most {} per target", snapspec::corpus::ENTRIES_PER_TARGET_MAX)),
+        ]
+        .into_iter()
+        .filter_map(|(count, note)| (count > 0).then_some(note))
+        .collect();
+        let notes = if notes.is_empty() { String::new() } else { format!(" ({})", notes.join("; ")) };
+        let files = plural(target.files as u64, "file", "files");
+        println!("{:<18} {files:>9} written to {}{notes}", target.name, out.join(target.name).display());
     }
     Ok(true)
 }
 
-fn fuzz_input(file: &std::path::Path, vector_dir: Option<&std::path::Path>) -> Result<bool, String> {
+fn fuzz_input(file: &Path, vector_dir: Option<&Path>) -> Result<bool, String> {
+    if let Some(dir) = vector_dir.filter(|d| d.exists() && !d.is_dir()) {
+        return Err(format!("--vector-dir {}: not a directory: pass a directory (created if missing)", dir.display()));
+    }
     let data = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let snapspec::oracles::Decoded { config, world, requests } = snapspec::oracles::decode_sequence(&data);
     let prelude = world.prelude().len();
@@ -597,7 +819,7 @@ fn fuzz_input(file: &std::path::Path, vector_dir: Option<&std::path::Path>) -> R
     println!("calls: {} after a prelude of {prelude}", requests.len() - prelude);
     for (index, request) in requests.iter().enumerate() {
         let marker = if index < prelude { "prelude" } else { "" };
-        println!("{index:>4} {marker:<7} {}", snapspec::report::render_request(request));
+        println!("{index:>4} {marker:<7} {}", report::render_request(request));
     }
     let verdict = snapspec::oracles::model_invariants(&data);
     match &verdict {
@@ -605,10 +827,10 @@ fn fuzz_input(file: &std::path::Path, vector_dir: Option<&std::path::Path>) -> R
         Err(message) => println!("model invariants: BROKEN\n{message}"),
     }
     if let Some(dir) = vector_dir {
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(|e| format!("--vector-dir {}: {e}", dir.display()))?;
         let comment = format!("decoded from fuzz input {}", file.display());
         let path = snapspec::regress::write_regression(dir, &config, "fuzz-input", &requests, &comment)
-            .map_err(|e| format!("{}: {e}", dir.display()))?;
+            .map_err(|e| format!("--vector-dir {}: {e}", dir.display()))?;
         println!("vector: {}", path.display());
     }
     Ok(verdict.is_ok())

@@ -2,26 +2,54 @@
 
 use std::path::{Path, PathBuf};
 
+use snapspec_model::Request;
 use snapspec_vectors::format::{self, LoadError, Suite, Vector};
 
 use crate::compare::Mode;
 use crate::run::{run_steps, Coverage, Divergence};
 use crate::sut::SystemUnderTest;
 
-/// The result of replaying one vector.
+/// A vector that diverged.
 #[derive(Clone, Debug)]
 pub struct VectorResult {
     /// Suite file.
     pub file: PathBuf,
     /// Vector id.
     pub id: String,
-    /// The divergence, if any.
-    pub divergence: Option<Divergence>,
+    /// The suite's profile name.
+    pub profile: String,
+    /// The vector's requests (model ids).
+    pub trace: Vec<Request>,
+    /// How it diverged.
+    pub divergence: Divergence,
+}
+
+/// Which vectors to replay.
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    /// Only suites of this profile.
+    pub profile: Option<String>,
+    /// Only vectors with this id.
+    pub id: Option<String>,
+}
+
+impl Selection {
+    fn takes_suite(&self, suite: &Suite) -> bool {
+        self.profile.as_ref().is_none_or(|p| *p == suite.profile.name)
+    }
+
+    fn takes_vector(&self, vector: &Vector) -> bool {
+        self.id.as_ref().is_none_or(|id| *id == vector.id)
+    }
 }
 
 /// What a replay did.
 #[derive(Clone, Debug, Default)]
 pub struct ReplayReport {
+    /// Suite files read.
+    pub files: u64,
+    /// Vectors the selection left out.
+    pub unselected: u64,
     /// Vectors run.
     pub vectors: u64,
     /// Vectors that passed.
@@ -76,6 +104,18 @@ pub fn replay_path(
     sut: &mut dyn SystemUnderTest,
     path: &Path,
     mode: Mode,
+    tick: impl FnMut(),
+) -> Result<ReplayReport, LoadError> {
+    replay_selected(sut, path, &Selection::default(), mode, tick)
+}
+
+/// Replays the vectors `selection` takes from the suites under `path`; `tick` is called once
+/// per suite file.
+pub fn replay_selected(
+    sut: &mut dyn SystemUnderTest,
+    path: &Path,
+    selection: &Selection,
+    mode: Mode,
     mut tick: impl FnMut(),
 ) -> Result<ReplayReport, LoadError> {
     let files = suite_files(path).map_err(|e| LoadError {
@@ -86,28 +126,45 @@ pub fn replay_path(
     let mut report = ReplayReport::default();
     for file in files {
         let suite = format::load(&file)?;
-        if !sut.manifest().profiles.contains(&suite.profile.name) {
-            report.skipped += suite.vectors.len() as u64;
-            continue;
-        }
-        for vector in &suite.vectors {
-            if !supported(sut, vector) {
-                report.skipped += 1;
-                continue;
+        report.files += 1;
+        let (selected, unselected): (Vec<&Vector>, Vec<&Vector>) =
+            suite.vectors.iter().partition(|v| selection.takes_suite(&suite) && selection.takes_vector(v));
+        report.unselected += unselected.len() as u64;
+        if sut.manifest().profiles.contains(&suite.profile.name) {
+            for vector in selected {
+                replay_into(&mut report, sut, &file, &suite, vector, mode);
             }
-            let (divergence, coverage) = replay_vector(sut, &suite, vector, mode);
-            report.vectors += 1;
-            report.coverage.merge(&coverage);
-            tick();
-            match divergence {
-                None => report.passed += 1,
-                Some(divergence) => report.failures.push(VectorResult {
-                    file: file.clone(),
-                    id: vector.id.clone(),
-                    divergence: Some(divergence),
-                }),
-            }
+        } else {
+            report.skipped += selected.len() as u64;
         }
+        tick();
     }
     Ok(report)
+}
+
+fn replay_into(
+    report: &mut ReplayReport,
+    sut: &mut dyn SystemUnderTest,
+    file: &Path,
+    suite: &Suite,
+    vector: &Vector,
+    mode: Mode,
+) {
+    if !supported(sut, vector) {
+        report.skipped += 1;
+        return;
+    }
+    let (divergence, coverage) = replay_vector(sut, suite, vector, mode);
+    report.vectors += 1;
+    report.coverage.merge(&coverage);
+    match divergence {
+        None => report.passed += 1,
+        Some(divergence) => report.failures.push(VectorResult {
+            file: file.to_path_buf(),
+            id: vector.id.clone(),
+            profile: suite.profile.name.clone(),
+            trace: vector.steps.iter().filter_map(|s| s.request().ok()).collect(),
+            divergence,
+        }),
+    }
 }

@@ -1,13 +1,17 @@
-//! Reports: the summary table, divergence reports (text and JSON).
+//! Reports: the summary table, divergence reports and the whole run's report (text and JSON).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use serde::Serialize;
 use snapspec_model::{Clause, Request};
 
-use crate::compare::summary;
+use crate::compare::{summary, Mode};
 use crate::run::{Coverage, Divergence};
+use crate::sut::SutFault;
+
+/// Divergences printed in full in text; the JSON report has all of them.
+pub const DIVERGENCES_SHOWN_MAX: usize = 10;
 
 /// A divergence with its minimal trace, as written to reports.
 #[derive(Clone, Debug, Serialize)]
@@ -22,8 +26,14 @@ pub struct DivergenceReport {
     pub divergence: Divergence,
     /// Clauses the differing step involves.
     pub clauses: Vec<Clause>,
-    /// Where the trace was written as a vector, if it was.
+    /// The vector file holding the trace, if there is one.
     pub vector_file: Option<String>,
+    /// The vector's id in that file, when the file holds more than this vector.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vector_id: Option<String>,
+    /// A shell command that replays the vector against the same implementation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replay: Option<String>,
 }
 
 impl DivergenceReport {
@@ -49,23 +59,295 @@ impl DivergenceReport {
                 let _ = writeln!(out, "actual:   {}", serde_json::to_string(actual).unwrap_or_default());
             }
             (None, Some(fault)) => {
-                let _ = writeln!(out, "actual:   implementation fault: {fault}");
-                if let Some(tail) = fault.stderr_tail().filter(|t| !t.is_empty()) {
-                    let _ = writeln!(out, "stderr (last lines):\n{tail}");
-                }
+                let _ = writeln!(out, "actual:   implementation fault: {}", describe_fault(fault));
             }
             _ => {}
         }
         if let Some(m) = &d.mismatch {
             let _ = writeln!(out, "differs:  {}: expected {} but got {}", m.field, m.expected, m.actual);
         }
-        let ids: Vec<&str> = self.clauses.iter().map(|c| c.id()).collect();
-        let _ = writeln!(out, "clauses:  {}", ids.join(", "));
+        let _ = writeln!(out, "clauses:  {}", clause_list(&self.clauses));
         if let Some(file) = &self.vector_file {
-            let _ = writeln!(out, "vector:   {file} (replay with `snapspec replay {file}`)");
+            let id = self.vector_id.as_ref().map(|id| format!(", vector {id}")).unwrap_or_default();
+            let _ = writeln!(out, "vector:   {file}{id}");
+        }
+        if let Some(command) = &self.replay {
+            let _ = writeln!(out, "replay:   {command}");
         }
         out
     }
+}
+
+/// A fault as the user should read it, with the implementation's last stderr lines.
+pub fn describe_fault(fault: &SutFault) -> String {
+    with_stderr_tail(fault_summary(fault), fault)
+}
+
+/// A fault in one line. (`SutFault`'s own rendering prints an exit status as `Some(3)` and
+/// gives no hint.)
+pub fn fault_summary(fault: &SutFault) -> String {
+    match fault {
+        SutFault::Exited { status: Some(127), .. } => {
+            "it exited with status 127 (command not found? check the --sut command)".to_string()
+        }
+        SutFault::Exited { status: Some(code), .. } => format!("it exited with status {code}"),
+        SutFault::Exited { status: None, .. } => "it closed its stdout (or was killed by a signal)".to_string(),
+        SutFault::Timeout { waited_ms, .. } => {
+            format!("no answer within {waited_ms} ms (if it is only slow, raise --timeout-ms)")
+        }
+        other => other.to_string(),
+    }
+}
+
+/// `text`, followed by the stderr tail `fault` captured, if any.
+pub fn with_stderr_tail(mut text: String, fault: &SutFault) -> String {
+    if let Some(tail) = fault.stderr_tail().filter(|t| !t.is_empty()) {
+        let _ = write!(text, "\nstderr (last lines):\n{tail}");
+    }
+    text
+}
+
+/// Clause ids separated by commas, or `none`.
+pub fn clause_list<'a>(clauses: impl IntoIterator<Item = &'a Clause>) -> String {
+    let ids: Vec<&str> = clauses.into_iter().map(|c| c.id()).collect();
+    if ids.is_empty() {
+        "none".into()
+    } else {
+        ids.join(", ")
+    }
+}
+
+/// The divergences in text, the first [`DIVERGENCES_SHOWN_MAX`] in full.
+pub fn divergences_text(reports: &[DivergenceReport], json_written: bool) -> String {
+    let mut out = String::new();
+    for report in reports.iter().take(DIVERGENCES_SHOWN_MAX) {
+        let _ = writeln!(out, "\n{}", report.to_text());
+    }
+    let hidden = reports.len().saturating_sub(DIVERGENCES_SHOWN_MAX);
+    if hidden > 0 {
+        let all = if json_written { "the --json report has all" } else { "pass --json FILE to get all" };
+        let _ = writeln!(out, "\n… {hidden} more {}; {all}", noun(hidden as u64, "divergence", "divergences"));
+    }
+    out
+}
+
+/// The command that replays `file` (and only vector `id` of it) against `sut` in `mode`,
+/// quoted for a POSIX shell.
+pub fn replay_command(file: &str, id: Option<&str>, sut: &str, mode: Mode) -> String {
+    let mut words = vec!["snapspec".to_string(), "replay".into(), shell_quote(file)];
+    if let Some(id) = id {
+        words.extend(["--id".into(), shell_quote(id)]);
+    }
+    words.extend(["--sut".into(), shell_quote(sut), "--mode".into(), mode_name(mode).into()]);
+    words.join(" ")
+}
+
+/// `word` as one word for a POSIX shell.
+pub fn shell_quote(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_-./:=@%+,".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        return word.to_string();
+    }
+    format!("'{}'", word.replace('\'', "'\\''"))
+}
+
+/// The mode as spelled on the command line.
+pub fn mode_name(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Strict => "strict",
+        Mode::Spec => "spec",
+    }
+}
+
+/// `1 vector`, `2 vectors`.
+pub fn plural(count: u64, one: &str, many: &str) -> String {
+    format!("{count} {}", noun(count, one, many))
+}
+
+/// `one` or `many`, as `count` asks.
+pub fn noun<'a>(count: u64, one: &'a str, many: &'a str) -> &'a str {
+    if count == 1 {
+        one
+    } else {
+        many
+    }
+}
+
+/// The outcome of a whole run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// No divergence.
+    Conforms,
+    /// At least one divergence.
+    Diverges,
+    /// The model broke one of its own invariants (a bug of the model, not the implementation).
+    ModelInvariantViolated,
+}
+
+/// What the vector phase did.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct VectorCounts {
+    /// Vectors run.
+    pub run: u64,
+    /// Vectors that passed.
+    pub passed: u64,
+    /// Vectors that diverged.
+    pub failed: u64,
+    /// Vectors not run (profile or calls the implementation does not support).
+    pub skipped: u64,
+}
+
+/// What the random campaign did.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct RandomCounts {
+    /// Sequences run.
+    pub cases: u64,
+    /// Calls sent.
+    pub calls: u64,
+}
+
+/// What the exhaustive exploration did.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct ExploreCounts {
+    /// Depth reached.
+    pub depth: usize,
+    /// Transitions of the model taken.
+    pub states_explored: u64,
+    /// Distinct model states.
+    pub distinct_states: u64,
+    /// Clauses the model reached.
+    pub clauses_reached: usize,
+    /// Traces replayed against the implementation.
+    pub traces: u64,
+    /// Calls those traces sent.
+    pub calls: u64,
+}
+
+/// Per phase, what ran; a phase that did not run is absent.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Counts {
+    /// Vector replay.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vectors: Option<VectorCounts>,
+    /// Random campaign.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub random: Option<RandomCounts>,
+    /// Exhaustive exploration.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explore: Option<ExploreCounts>,
+}
+
+/// How a clause fared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClauseStatus {
+    /// Exercised, never diverged.
+    Pass,
+    /// Some step involving it diverged.
+    Fail,
+    /// Not exercised.
+    Uncovered,
+}
+
+impl ClauseStatus {
+    fn of(pass: u64, fail: u64) -> ClauseStatus {
+        match (pass, fail) {
+            (_, f) if f > 0 => ClauseStatus::Fail,
+            (0, 0) => ClauseStatus::Uncovered,
+            _ => ClauseStatus::Pass,
+        }
+    }
+
+    /// As in the text table (a failure stands out in capitals).
+    fn text(self) -> &'static str {
+        match self {
+            ClauseStatus::Pass => "pass",
+            ClauseStatus::Fail => "FAIL",
+            ClauseStatus::Uncovered => "uncovered",
+        }
+    }
+}
+
+/// One clause's (or method's) results against the implementation.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct ClauseResult {
+    /// Steps involving it that matched.
+    pub pass: u64,
+    /// Steps involving it that diverged.
+    pub fail: u64,
+    /// Its status.
+    pub status: ClauseStatus,
+}
+
+/// A whole run, as written by `--json`.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunReport {
+    /// The subcommand: `check`, `explore` or `replay`.
+    pub command: &'static str,
+    /// The implementation's name, when one ran.
+    pub implementation: Option<String>,
+    /// The profile checked (`replay`: the `--profile` filter, if any).
+    pub profile: Option<String>,
+    /// The comparison mode, when an implementation ran.
+    pub mode: Option<Mode>,
+    /// The random campaign's seed, when it ran.
+    pub seed: Option<u64>,
+    /// The verdict.
+    pub result: Verdict,
+    /// What each phase did.
+    pub counts: Counts,
+    /// Every clause of docs/clauses.md with its results against the implementation.
+    pub clauses: BTreeMap<&'static str, ClauseResult>,
+    /// What the model broke, when it broke an invariant.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model_invariant_violation: Option<String>,
+    /// Every divergence, in the order found.
+    pub divergences: Vec<DivergenceReport>,
+}
+
+impl RunReport {
+    /// The report of a run: the verdict follows from the divergences and the violation; who
+    /// ran and how is left for the caller to fill in.
+    pub fn new(
+        command: &'static str,
+        coverage: &Coverage,
+        counts: Counts,
+        divergences: Vec<DivergenceReport>,
+        model_invariant_violation: Option<String>,
+    ) -> RunReport {
+        let result = match (&model_invariant_violation, divergences.is_empty()) {
+            (Some(_), _) => Verdict::ModelInvariantViolated,
+            (None, true) => Verdict::Conforms,
+            (None, false) => Verdict::Diverges,
+        };
+        RunReport {
+            command,
+            implementation: None,
+            profile: None,
+            mode: None,
+            seed: None,
+            result,
+            counts,
+            clauses: clause_results(coverage),
+            model_invariant_violation,
+            divergences,
+        }
+    }
+}
+
+/// Every clause's results in `coverage`.
+pub fn clause_results(coverage: &Coverage) -> BTreeMap<&'static str, ClauseResult> {
+    Clause::ALL
+        .iter()
+        .map(|clause| {
+            let tally = coverage.clauses.get(clause).copied().unwrap_or_default();
+            (
+                clause.id(),
+                ClauseResult { pass: tally.pass, fail: tally.fail, status: ClauseStatus::of(tally.pass, tally.fail) },
+            )
+        })
+        .collect()
 }
 
 /// One line for a request.
@@ -116,11 +398,7 @@ pub fn coverage_table(coverage: &Coverage, methods: &[&str]) -> String {
 }
 
 fn status(pass: u64, fail: u64) -> &'static str {
-    match (pass, fail) {
-        (_, f) if f > 0 => "FAIL",
-        (0, 0) => "uncovered",
-        _ => "pass",
-    }
+    ClauseStatus::of(pass, fail).text()
 }
 
 /// Clauses no run exercised.

@@ -7,11 +7,11 @@
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
-use std::thread;
-use std::time::Duration;
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
 
 use snapspec_model::{Config, Request};
 
@@ -22,6 +22,12 @@ use crate::sut::{Manifest, Observed, SutFault, SystemUnderTest};
 const STDERR_LINES_MAX: usize = 20;
 /// Characters of a garbage line quoted in reports.
 const QUOTE_CHARS_MAX: usize = 200;
+/// How long a fault waits for the stderr reader to catch up with what the program wrote
+/// before it failed: the last lines usually say why.
+const STDERR_DRAIN_MAX: Duration = Duration::from_millis(200);
+/// Stderr silent this long counts as drained while the program (or a child holding its
+/// stderr) is still running.
+const STDERR_QUIET: Duration = Duration::from_millis(25);
 
 /// An implementation behind the stdio protocol.
 pub struct StdioSut {
@@ -36,13 +42,48 @@ struct Process {
     child: Child,
     stdin: ChildStdin,
     lines: Receiver<Result<String, String>>,
-    stderr: Arc<Mutex<VecDeque<String>>>,
+    stderr: Arc<Mutex<StderrTail>>,
+    stderr_reader: JoinHandle<()>,
 }
 
 impl Drop for Process {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// The last lines of the program's stderr.
+#[derive(Default)]
+struct StderrTail {
+    lines: VecDeque<String>,
+    /// Lines read so far, to tell when the reader has gone quiet.
+    received: u64,
+}
+
+impl Process {
+    fn lines_received(&self) -> u64 {
+        self.stderr.lock().map(|t| t.received).unwrap_or_default()
+    }
+
+    /// Waits, at most [`STDERR_DRAIN_MAX`], until the stderr reader has reached EOF or gone
+    /// quiet and, if `exiting`, the exit status is known: a fault is reported once, so it
+    /// should carry what the program wrote just before.
+    fn settle(&mut self, exiting: bool) -> Option<ExitStatus> {
+        let started = Instant::now();
+        let (mut received, mut quiet_since) = (self.lines_received(), started);
+        loop {
+            let status = self.child.try_wait().ok().flatten();
+            let drained = self.stderr_reader.is_finished() || quiet_since.elapsed() >= STDERR_QUIET;
+            if (drained && (status.is_some() || !exiting)) || started.elapsed() >= STDERR_DRAIN_MAX {
+                return status;
+            }
+            thread::sleep(Duration::from_millis(2));
+            let now = self.lines_received();
+            if now != received {
+                (received, quiet_since) = (now, Instant::now());
+            }
+        }
     }
 }
 
@@ -80,11 +121,13 @@ impl StdioSut {
         self.next_id
     }
 
-    fn stderr_tail(&self) -> String {
-        self.process
-            .as_ref()
-            .map(|p| p.stderr.lock().map(|t| t.iter().cloned().collect::<Vec<_>>().join("\n")).unwrap_or_default())
-            .unwrap_or_default()
+    /// The program's exit status, if it has exited, and the last lines of its stderr, once
+    /// the stderr reader has caught up.
+    fn last_words(&mut self, exiting: bool) -> (Option<ExitStatus>, String) {
+        let Some(process) = self.process.as_mut() else { return (None, String::new()) };
+        let status = process.settle(exiting);
+        let tail = process.stderr.lock().map(|t| t.lines.iter().cloned().collect::<Vec<_>>().join("\n"));
+        (status, tail.unwrap_or_default())
     }
 
     /// Marks the process broken (it is restarted on the next reset) and returns the fault.
@@ -109,7 +152,7 @@ impl StdioSut {
             Ok(Ok(answer)) => answer,
             Ok(Err(error)) => return Err(self.garbage(String::new(), error)),
             Err(RecvTimeoutError::Timeout) => {
-                let stderr_tail = self.stderr_tail();
+                let (_, stderr_tail) = self.last_words(false);
                 return Err(self.broken(SutFault::Timeout { waited_ms: self.timeout.as_millis() as u64, stderr_tail }));
             }
             Err(RecvTimeoutError::Disconnected) => return Err(self.exited()),
@@ -125,17 +168,15 @@ impl StdioSut {
     }
 
     fn garbage(&mut self, line: String, error: String) -> SutFault {
-        let stderr_tail = self.stderr_tail();
+        let (_, stderr_tail) = self.last_words(false);
         let line: String = line.chars().take(QUOTE_CHARS_MAX).collect();
         self.broken(SutFault::Garbage { line, error, stderr_tail })
     }
 
     fn exited(&mut self) -> SutFault {
-        // Give the reader threads a moment to collect the last stderr lines.
-        thread::sleep(Duration::from_millis(50));
-        let stderr_tail = self.stderr_tail();
-        let status = self.process.as_mut().and_then(|p| p.child.try_wait().ok().flatten()).and_then(|s| s.code());
-        self.broken(SutFault::Exited { status, stderr_tail })
+        let (status, stderr_tail) = self.last_words(true);
+        // A program killed by a signal has no exit code; the report then says so.
+        self.broken(SutFault::Exited { status: status.and_then(|s| s.code()), stderr_tail })
     }
 }
 
@@ -153,10 +194,10 @@ fn start_process(command: &str) -> Result<Process, SutFault> {
     let stderr = child.stderr.take().expect("piped");
     let (sender, lines) = mpsc::channel();
     thread::spawn(move || read_lines(stdout, sender));
-    let tail = Arc::new(Mutex::new(VecDeque::new()));
+    let tail = Arc::new(Mutex::new(StderrTail::default()));
     let tail_writer = Arc::clone(&tail);
-    thread::spawn(move || keep_tail(stderr, tail_writer));
-    Ok(Process { child, stdin, lines, stderr: tail })
+    let stderr_reader = thread::spawn(move || keep_tail(stderr, tail_writer));
+    Ok(Process { child, stdin, lines, stderr: tail, stderr_reader })
 }
 
 /// Sends each stdout line (or why it is unreadable) until EOF.
@@ -179,13 +220,14 @@ fn read_lines(stdout: impl Read, sender: mpsc::Sender<Result<String, String>>) {
     }
 }
 
-fn keep_tail(stderr: impl Read, tail: Arc<Mutex<VecDeque<String>>>) {
+fn keep_tail(stderr: impl Read, tail: Arc<Mutex<StderrTail>>) {
     for line in BufReader::new(stderr).lines() {
         let Ok(line) = line else { return };
         let Ok(mut tail) = tail.lock() else { return };
-        tail.push_back(line.chars().take(QUOTE_CHARS_MAX).collect());
-        if tail.len() > STDERR_LINES_MAX {
-            tail.pop_front();
+        tail.lines.push_back(line.chars().take(QUOTE_CHARS_MAX).collect());
+        tail.received += 1;
+        if tail.lines.len() > STDERR_LINES_MAX {
+            tail.lines.pop_front();
         }
     }
 }

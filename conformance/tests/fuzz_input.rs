@@ -37,7 +37,7 @@ fn a_fuzz_input_becomes_a_call_list_and_a_replayable_vector() {
     let replayed = snapspec(&["replay", path(&files[0]), "--sut", "model"]);
     let stdout = text(&replayed.stdout);
     assert!(replayed.status.success(), "{stdout}{}", text(&replayed.stderr));
-    assert!(stdout.contains("1 vectors run, 1 passed, 0 failed"), "{stdout}");
+    assert!(stdout.contains("1 vector run, 1 passed, 0 failed"), "{stdout}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
