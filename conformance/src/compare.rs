@@ -308,19 +308,24 @@ impl Comparator {
 
     fn info(&mut self, m: &InfoReply, a: &InfoReply) -> Check {
         equal("reply.info.module_hash", &m.module_hash.map(hex::encode), &a.module_hash.map(hex::encode))?;
-        equal("reply.info.controllers", &self.sut_principals(&m.controllers), &sorted_text(&a.controllers))?;
+        self.info_controllers(&m.controllers, &a.controllers)?;
         // The spec fixes which changes are recorded, so history is compared in both modes.
         equal("reply.info.total_num_changes", &m.total_num_changes, &a.total_num_changes)?;
         equal("reply.info.recent_changes.len", &m.recent_changes.len(), &a.recent_changes.len())?;
         let mut previous_version = None;
+        let mut previous_time = 0;
         for (i, (mc, ac)) in m.recent_changes.iter().zip(&a.recent_changes).enumerate() {
             let details = self.versioned_as_implemented(self.timed_as_implemented(&mc.details, &ac.details), &ac.details);
-            let mut expected = serde_json::to_value(details).expect("serializes");
-            self.ids.json_to_sut(&mut expected);
-            sort_controller_lists(&mut expected);
-            let actual = serde_json::to_value(&ac.details).expect("serializes");
-            equal(&format!("reply.info.recent_changes[{i}].details"), &expected, &actual)?;
-            let field = format!("reply.info.recent_changes[{i}].canister_version");
+            let field = |part: &str| format!("reply.info.recent_changes[{i}].{part}");
+            equal(&field("details"), &self.json_in_sut_ids(&details), &json(&ac.details))?;
+            equal(&field("origin"), &self.json_in_sut_ids(&mc.origin), &json(&ac.origin))?;
+            if self.deterministic_time {
+                equal(&field("timestamp_ns"), &mc.timestamp_ns, &ac.timestamp_ns)?;
+            } else if ac.timestamp_ns < previous_time {
+                return Err(mismatch(&field("timestamp_ns"), format!(">= {previous_time}"), ac.timestamp_ns));
+            }
+            previous_time = ac.timestamp_ns;
+            let field = field("canister_version");
             if self.strict() {
                 equal(&field, &mc.canister_version, &ac.canister_version)?;
             } else if let Some(previous) = previous_version.filter(|previous| ac.canister_version <= *previous) {
@@ -335,6 +340,28 @@ impl Comparator {
 }
 
 impl Comparator {
+    /// `value` as JSON in the implementation's ids, controller lists in its order.
+    fn json_in_sut_ids(&self, value: &impl Serialize) -> serde_json::Value {
+        let mut value = json(value);
+        self.ids.json_to_sut(&mut value);
+        sort_controller_lists(&mut value);
+        value
+    }
+
+    /// `canister_info` lists controllers in (length, bytes) order (docs/protocol.md §6.12):
+    /// strict mode holds an implementation to that order, in its own ids; spec mode compares
+    /// them as a set.
+    fn info_controllers(&self, model: &[snapspec_model::Principal], actual: &[snapspec_model::Principal]) -> Check {
+        let field = "reply.info.controllers";
+        if !self.strict() {
+            return equal(field, &self.sut_principals(model), &sorted_text(actual));
+        }
+        let mut expected: Vec<_> = model.iter().map(|p| self.ids.principal_to_sut(*p)).collect();
+        expected.sort();
+        let text = |principals: &[snapspec_model::Principal]| principals.iter().map(|p| p.to_text()).collect::<Vec<_>>();
+        equal(field, &text(&expected), &text(actual))
+    }
+
     /// The model's principals in the implementation's ids, as sorted text (order-free).
     fn sut_principals(&self, principals: &[snapspec_model::Principal]) -> Vec<String> {
         let mapped: Vec<snapspec_model::Principal> = principals.iter().map(|p| self.ids.principal_to_sut(*p)).collect();
@@ -409,6 +436,10 @@ fn sort_controller_lists(value: &mut serde_json::Value) {
         serde_json::Value::Array(items) => items.iter_mut().for_each(sort_controller_lists),
         _ => {}
     }
+}
+
+fn json(value: &impl Serialize) -> serde_json::Value {
+    serde_json::to_value(value).expect("model values serialize")
 }
 
 fn sorted_text(principals: &[snapspec_model::Principal]) -> Vec<String> {
@@ -568,6 +599,20 @@ mod tests {
         let mut strict = Comparator::new(Mode::Strict, &Manifest::full("test"));
         assert!(strict.checksum_relation("c", content_a, ours_a).is_err());
         assert!(strict.checksum_relation("c", content_a, content_a).is_ok());
+    }
+
+    /// `canister_info` lists controllers in (length, bytes) order: strict mode holds an
+    /// implementation to it, spec mode takes them as a set.
+    #[test]
+    fn info_controllers_are_ordered_in_strict_mode_only() {
+        let user = snapspec_model::generators::user(1);
+        let canister = CanisterId::from_index(0).principal();
+        assert!(canister < user, "a canister id is shorter than a user's");
+        let comparator = |mode| Comparator::new(mode, &Manifest::full("test"));
+        assert!(comparator(Mode::Strict).info_controllers(&[user, canister], &[canister, user]).is_ok());
+        assert!(comparator(Mode::Strict).info_controllers(&[user, canister], &[user, canister]).is_err());
+        assert!(comparator(Mode::Spec).info_controllers(&[user, canister], &[user, canister]).is_ok());
+        assert!(comparator(Mode::Spec).info_controllers(&[user, canister], &[user]).is_err());
     }
 
     #[test]
