@@ -210,7 +210,11 @@ impl Comparator {
         let paired = *self.checksums.entry(m).or_insert(a);
         let paired_back = *self.checksums_back.entry(a).or_insert(m);
         if paired != a {
-            return Err(mismatch(field, format!("{} (as reported for the same content)", hex::encode(paired)), hex::encode(a)));
+            return Err(mismatch(
+                field,
+                format!("{} (as reported for the same content)", hex::encode(paired)),
+                hex::encode(a),
+            ));
         }
         if paired_back != m {
             return Err(mismatch(field, "a checksum not reported for other content", hex::encode(a)));
@@ -315,7 +319,8 @@ impl Comparator {
         let mut previous_version = None;
         let mut previous_time = 0;
         for (i, (mc, ac)) in m.recent_changes.iter().zip(&a.recent_changes).enumerate() {
-            let details = self.versioned_as_implemented(self.timed_as_implemented(&mc.details, &ac.details), &ac.details);
+            let details =
+                self.versioned_as_implemented(self.timed_as_implemented(&mc.details, &ac.details), &ac.details);
             let field = |part: &str| format!("reply.info.recent_changes[{i}].{part}");
             equal(&field("details"), &self.json_in_sut_ids(&details), &json(&ac.details))?;
             equal(&field("origin"), &self.json_in_sut_ids(&mc.origin), &json(&ac.origin))?;
@@ -358,7 +363,8 @@ impl Comparator {
         }
         let mut expected: Vec<_> = model.iter().map(|p| self.ids.principal_to_sut(*p)).collect();
         expected.sort();
-        let text = |principals: &[snapspec_model::Principal]| principals.iter().map(|p| p.to_text()).collect::<Vec<_>>();
+        let text =
+            |principals: &[snapspec_model::Principal]| principals.iter().map(|p| p.to_text()).collect::<Vec<_>>();
         equal(field, &text(&expected), &text(actual))
     }
 

@@ -401,7 +401,8 @@ pub fn render_markdown() -> String {
     }
     out.push_str("\n## Codes spec mode also accepts\n\nSpec mode accepts the error of any violated precondition (docs/protocol.md §10). The spec states one condition — the snapshot is one of the canister's snapshots — where the replica answers IC0305 (no such snapshot) or IC0406 (another canister's); to the spec a snapshot id is an opaque blob, so one the replica cannot decode is simply not found. For these preconditions spec mode also accepts:\n\n| id | also accepted |\n|---|---|\n");
     for clause in Clause::ALL.iter().filter(|c| !c.spec_also_accepts().is_empty()) {
-        let also: Vec<String> = clause.spec_also_accepts().iter().map(|code| format!("IC{:04}", code.number())).collect();
+        let also: Vec<String> =
+            clause.spec_also_accepts().iter().map(|code| format!("IC{:04}", code.number())).collect();
         out.push_str(&format!("| `{}` | {} |\n", clause.id(), also.join(", ")));
     }
     out.push_str("\n## Invariants\n\nChecked after every step of every property test (`model/tests/invariants.rs`).\n\n| id | invariant |\n|---|---|\n");

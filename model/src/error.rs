@@ -315,6 +315,8 @@ impl Rejection {
     /// The codes spec mode accepts: each violated precondition's error, and the codes the spec
     /// leaves open for it (`Clause::spec_also_accepts`). May repeat a code.
     pub fn spec_codes(&self) -> impl Iterator<Item = ErrorCode> + '_ {
-        self.violated.iter().flat_map(|v| std::iter::once(v.error.code).chain(v.clause.spec_also_accepts().iter().copied()))
+        self.violated
+            .iter()
+            .flat_map(|v| std::iter::once(v.error.code).chain(v.clause.spec_also_accepts().iter().copied()))
     }
 }
