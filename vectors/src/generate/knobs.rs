@@ -8,6 +8,9 @@
 //! pair that violates the same set of preconditions as an earlier case). Cycles-related
 //! knobs ask for an initial balance tuned by bisection on the model itself: the largest
 //! balance at which the precondition still fails, so the other resource checks still pass.
+//! Each such knob also yields a *boundary* case, one cycle more: the least balance at which
+//! the precondition holds, where its check meets its bound with equality (an implementation
+//! that compares with `>` instead of `>=` fails there, and no violated case shows it).
 
 use snapspec_model::config::{Api, CheckOrder};
 use snapspec_model::memory::WASM_PAGE_SIZE_BYTES;
@@ -61,7 +64,24 @@ pub fn enumerate<D: Default + Clone>(family: &Family<D>, config: &Config) -> Vec
         }
         out.push(scenario);
     }
+    out.extend(family.knobs.iter().filter_map(|knob| boundary(family, config, knob)));
     out
+}
+
+/// The knob's precondition at its edge: the draft of `knob` alone with the least balance at
+/// which the precondition holds (`None` unless the knob tunes cycles).
+fn boundary<D: Default + Clone>(family: &Family<D>, config: &Config, knob: &Knob<D>) -> Option<Scenario> {
+    let mut draft = D::default();
+    if !(knob.apply)(&mut draft, config) {
+        return None;
+    }
+    let clause = (family.cycles)(&draft)?;
+    let cycles = tune_cycles(family, &draft, config, clause)? + 1;
+    let script = (family.build)(&draft, config, cycles).ok()?;
+    let id = format!("{}/boundary/{}", family.name, clause.id());
+    let mut scenario = Scenario::new(&id, String::new(), script);
+    scenario.comment = boundary_comment(&scenario, family.name, clause, cycles);
+    Some(scenario)
 }
 
 fn violated_of(scenario: &Scenario) -> Vec<Clause> {
@@ -98,8 +118,20 @@ fn realise<D: Default + Clone>(family: &Family<D>, config: &Config, knobs: &[&Kn
 
 /// The largest balance at which `clause` is violated while the setup still succeeds.
 fn tune_cycles<D>(family: &Family<D>, draft: &D, config: &Config, clause: Clause) -> Option<u64> {
+    let cycles = least_balance(|cycles| (family.build)(draft, config, cycles), clause)?.checked_sub(1)?;
+    let script = (family.build)(draft, config, cycles).ok()?;
+    match script.last().map(|t| &t.outcome) {
+        Some(Outcome::Reject(r)) if r.violated.iter().any(|v| v.clause == clause) => Some(cycles),
+        _ => None,
+    }
+}
+
+/// The least balance (at most [`BIG`]) at which the last step of `build(balance)` does not
+/// violate `clause` while the setup succeeds, by bisection on the model (more cycles never
+/// hurt); `None` if even `BIG` does not do.
+pub fn least_balance<'c>(build: impl Fn(u64) -> Result<Script<'c>, SetupError>, clause: Clause) -> Option<u64> {
     let holds = |cycles: u64| -> bool {
-        match (family.build)(draft, config, cycles) {
+        match build(cycles) {
             Ok(script) => match script.last().map(|t| &t.outcome) {
                 Some(Outcome::Reject(r)) => !r.violated.iter().any(|v| v.clause == clause),
                 _ => true,
@@ -111,7 +143,7 @@ fn tune_cycles<D>(family: &Family<D>, draft: &D, config: &Config, clause: Clause
     if !holds(high) {
         return None;
     }
-    // Invariant: `holds(high)`; `holds` is monotone (more cycles never hurt).
+    // Invariant: `holds(high)`.
     while low < high {
         let middle = low + (high - low) / 2;
         if holds(middle) {
@@ -120,12 +152,7 @@ fn tune_cycles<D>(family: &Family<D>, draft: &D, config: &Config, clause: Clause
             low = middle + 1;
         }
     }
-    let cycles = high.checked_sub(1)?;
-    let script = (family.build)(draft, config, cycles).ok()?;
-    match script.last().map(|t| &t.outcome) {
-        Some(Outcome::Reject(r)) if r.violated.iter().any(|v| v.clause == clause) => Some(cycles),
-        _ => None,
-    }
+    Some(high)
 }
 
 fn comment<D>(scenario: &Scenario, knobs: &[&Knob<D>]) -> String {
@@ -154,6 +181,28 @@ fn comment<D>(scenario: &Scenario, knobs: &[&Knob<D>]) -> String {
         None => {}
     }
     out.trim_end().to_string()
+}
+
+fn boundary_comment(scenario: &Scenario, family: &str, clause: Clause, cycles: u64) -> String {
+    let mut out = format!(
+        "At the edge of {id}: the balance is {cycles} cycles, the least at which it holds (bisection on the model; `{family}/violate/{id}` has one cycle less), so its check meets its bound with equality and passes. Rule: {text} ",
+        id = clause.id(),
+        text = clause.text(),
+    );
+    match scenario.steps.last().map(|r| &r.transition.outcome) {
+        Some(Outcome::Reject(r)) => {
+            let violated: Vec<String> =
+                r.violated.iter().map(|v| format!("{} ({})", v.clause.id(), v.error.code)).collect();
+            out.push_str(&format!(
+                "The call then fails on a later check: {}; an implementation that refuses at equality answers with {id}'s error instead.",
+                violated.join(", "),
+                id = clause.id(),
+            ));
+        }
+        Some(Outcome::Reply(_)) => out.push_str("The call succeeds: meeting the bound with equality is enough."),
+        None => {}
+    }
+    out
 }
 
 fn management(config: &Config) -> bool {

@@ -1,6 +1,7 @@
 //! The `lifecycle` suite: snapshots across the canister's life — uninstall, reinstall,
 //! upgrade, delete; stop and start around take and load; empty canisters; replacing at and
-//! below the limit; ids never reused after delete and replace.
+//! below the limit; ids never reused after delete and replace; and the edges of
+//! [`super::gaps`].
 
 use snapspec_model::config::{Api, Replacement};
 use snapspec_model::ids::ANONYMOUS;
@@ -35,9 +36,9 @@ const SCENARIOS: &[Make] = &[
     certified_data_restored_by_load,
 ];
 
-/// Every scenario that applies to `config`.
+/// Every scenario that applies to `config`, the edges of [`super::gaps`] last.
 pub fn scenarios(config: &Config) -> Vec<Scenario> {
-    SCENARIOS.iter().filter_map(|make| super::made(make(config), config)).collect()
+    SCENARIOS.iter().chain(super::gaps::SCENARIOS).filter_map(|make| super::made(make(config), config)).collect()
 }
 
 fn management(config: &Config) -> bool {

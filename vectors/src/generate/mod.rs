@@ -8,9 +8,9 @@
 //!
 //! | suite | what | module |
 //! |---|---|---|
-//! | `clauses` | every clause the profile reaches; every precondition violated alone; every pair of a snapshot method's preconditions violated together | [`clauses`], [`knobs`] |
+//! | `clauses` | every clause the profile reaches; every precondition violated alone; every pair of a snapshot method's preconditions violated together; every cycles check at its edge | [`clauses`], [`knobs`] |
 //! | `permissions` | snapshot method × caller class × visibility setting | [`permissions`] |
-//! | `lifecycle` | snapshots across uninstall, reinstall, upgrade, delete, stop/start; empty canisters; replacement; id non-reuse | [`lifecycle`] |
+//! | `lifecycle` | snapshots across uninstall, reinstall, upgrade, delete, stop/start; empty canisters; replacement; id non-reuse; edges fault injection found unpinned | [`lifecycle`], [`gaps`] |
 //! | `small-world` | the maximal shortest paths of a bounded exhaustive exploration | [`small_world`] |
 //! | `checksum` | content → checksums, pure and through the API | [`checksum`] |
 //!
@@ -21,6 +21,7 @@ pub mod build;
 pub mod checksum;
 pub mod clauses;
 pub mod coverage;
+pub mod gaps;
 pub mod knobs;
 pub mod lifecycle;
 pub mod permissions;
