@@ -90,8 +90,13 @@ pub fn fault_summary(fault: &SutFault) -> String {
         SutFault::Exited { status: Some(127), .. } => {
             "it exited with status 127 (command not found? check the --sut command)".to_string()
         }
+        // `sh -c` reports a child killed by signal N as status 128 + N.
+        SutFault::Exited { status: Some(code @ 129..=192), .. } => {
+            format!("it exited with status {code} (the shell's report of signal {}: killed or crashed)", code - 128)
+        }
         SutFault::Exited { status: Some(code), .. } => format!("it exited with status {code}"),
-        SutFault::Exited { status: None, .. } => "it closed its stdout (or was killed by a signal)".to_string(),
+        SutFault::Exited { signal: Some(signal), .. } => format!("it was killed by signal {signal}"),
+        SutFault::Exited { status: None, .. } => "it closed its stdout".to_string(),
         SutFault::Timeout { waited_ms, .. } => {
             format!("no answer within {waited_ms} ms (if it is only slow, raise --timeout-ms)")
         }

@@ -142,7 +142,7 @@ impl StdioSut {
         // One write per message: the pipe is unbuffered, and a split line costs a wake-up.
         let write_result = match self.process.as_mut() {
             Some(process) => process.stdin.write_all(line.as_bytes()).and_then(|_| process.stdin.flush()),
-            None => return Err(SutFault::Exited { status: None, stderr_tail: String::new() }),
+            None => return Err(SutFault::Exited { status: None, signal: None, stderr_tail: String::new() }),
         };
         if write_result.is_err() {
             return Err(self.exited());
@@ -175,8 +175,10 @@ impl StdioSut {
 
     fn exited(&mut self) -> SutFault {
         let (status, stderr_tail) = self.last_words(true);
-        // A program killed by a signal has no exit code; the report then says so.
-        self.broken(SutFault::Exited { status: status.and_then(|s| s.code()), stderr_tail })
+        use std::os::unix::process::ExitStatusExt as _;
+        // A program killed by a signal has no exit code: the signal says what happened.
+        let (code, signal) = (status.and_then(|s| s.code()), status.and_then(|s| s.signal()));
+        self.broken(SutFault::Exited { status: code, signal, stderr_tail })
     }
 }
 

@@ -66,6 +66,9 @@ pub enum SutFault {
     Exited {
         /// Exit status, if known.
         status: Option<i32>,
+        /// The signal that killed it, if one did (it then has no exit status).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        signal: Option<i32>,
         /// Last lines of its stderr.
         stderr_tail: String,
     },
@@ -107,7 +110,7 @@ impl fmt::Display for SutFault {
         match self {
             SutFault::Spawn { message } => write!(f, "could not start the implementation: {message}"),
             SutFault::Timeout { waited_ms, .. } => write!(f, "no answer within {waited_ms} ms"),
-            SutFault::Exited { status, .. } => write!(f, "the implementation exited (status {status:?})"),
+            SutFault::Exited { .. } => write!(f, "the implementation ended: {}", crate::report::fault_summary(self)),
             SutFault::Garbage { line, error, .. } => write!(f, "invalid message {line:?}: {error}"),
             SutFault::WrongId { expected, got } => write!(f, "answered request {got} while {expected} was pending"),
             SutFault::ProtocolVersion { got } => {

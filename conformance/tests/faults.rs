@@ -38,12 +38,25 @@ fn fault_of(name: &str) -> SutFault {
 #[test]
 fn a_crash_is_a_finding_with_stderr() {
     match fault_of("crash.sh") {
-        SutFault::Exited { status, stderr_tail } => {
+        SutFault::Exited { status, stderr_tail, .. } => {
             assert_eq!(status, Some(3));
             assert!(stderr_tail.contains("boom: simulated crash"), "{stderr_tail}");
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// Killed by a signal: whether the shell reports it (status 128 + 9) or the signal itself
+/// reaches the harness, the report names the signal.
+#[test]
+fn a_kill_is_reported_as_a_signal() {
+    let fault = fault_of("killed.sh");
+    assert!(
+        matches!(fault, SutFault::Exited { status: Some(137), .. } | SutFault::Exited { signal: Some(9), .. }),
+        "{fault:?}"
+    );
+    let summary = snapspec::report::fault_summary(&fault);
+    assert!(summary.contains("signal 9"), "{summary}");
 }
 
 #[test]
