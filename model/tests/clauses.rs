@@ -1551,6 +1551,14 @@ fn delete_cases() -> Vec<Case> {
             .setup(installed(1)).setup([a(p_take(0, None))])
             .call(bob(), p_delete(sid(0, 0)))
             .reject(CanisterInvalidController, &["DELETE.CTRL"], Msg::Any),
+        case("delete: the proposal's delete_snapshot of an id whose owner does not exist is also not found", "proposal-2024")
+            .setup(installed(1))
+            .call(alice(), p_delete(sid(5, 0)))
+            .reject(CanisterNotFound, &["DELETE.EXISTS", "DELETE.SNAPSHOT.EXISTS"], Msg::Any),
+        case("delete: naming a canister that does not exist is only that", "ic")
+            .setup(installed(1))
+            .call(outsider(), delete(5, sid(5, 0)))
+            .reject(CanisterNotFound, &["DELETE.EXISTS"], Msg::Any),
     ]
 }
 
