@@ -880,6 +880,10 @@ fn api_and_args() -> Vec<Case> {
             .setup(installed(1))
             .call(outsider(), take_replace(0, SnapshotIdArg(vec![0; 38])))
             .reject(InvalidManagementPayload, &["ARGS.SNAPSHOT_ID", "TAKE.CTRL"], Msg::Prefix("Payload deserialization error: InvalidLength".into())),
+        case("args: a malformed replace_snapshot does not hide an empty canister (take)", "ic")
+            .setup([a(create())])
+            .call(alice(), take_replace(0, SnapshotIdArg(vec![0; 38])))
+            .reject(InvalidManagementPayload, &["ARGS.SNAPSHOT_ID", "TAKE.NONEMPTY"], Msg::Prefix("Payload deserialization error: InvalidLength".into())),
         case("args: a malformed id stops the checks that read it (take: no limit check)", "ic")
             .setup(installed(1)).setup(takes(0, 10))
             .call(alice(), take_replace(0, SnapshotIdArg(vec![0; 38])))

@@ -65,10 +65,16 @@ pub fn take(cx: &mut Cx, request: &TakeRequest) -> Option<(State, Reply)> {
     if cx.config.check_order == CheckOrder::Spec {
         check_nonempty(cx, canister);
     }
-    // An id that does not decode stops only the checks that read it: the spec orders none of
-    // these, so spec mode must see a violated controller check beside it.
+    // An id that does not decode stops only the checks that read it (the limit and resource
+    // checks depend on what is replaced): the spec orders none of them, so spec mode must see
+    // a violated controller or empty-canister check beside it.
     let replace_id = match replace_id {
-        Some(None) => return None,
+        Some(None) => {
+            if cx.config.check_order == CheckOrder::Replica {
+                check_nonempty(cx, canister);
+            }
+            return None;
+        }
         decoded => decoded.flatten(),
     };
     let replaced = check_replace_or_limit(cx, canister, replace_id);
