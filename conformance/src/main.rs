@@ -19,8 +19,8 @@ use snapspec::compare::Mode;
 use snapspec::explore::{self, ExploreReport, ExploreWorld};
 use snapspec::replay::{self, ReplayReport, Selection, VectorResult};
 use snapspec::report::{
-    self, clause_list, coverage_table, mode_name, plural, uncovered, Counts, DivergenceReport, ExploreCounts,
-    RandomCounts, RunReport, VectorCounts, Verdict,
+    self, clause_list, coverage_table, plural, uncovered, Counts, DivergenceReport, ExploreCounts, RandomCounts,
+    RunReport, VectorCounts, Verdict,
 };
 use snapspec::run::{Coverage, Divergence};
 use snapspec::stdio::StdioSut;
@@ -361,20 +361,34 @@ fn progress(quiet: bool, len: u64, what: &str) -> ProgressBar {
 struct JsonOut {
     path: PathBuf,
     file: File,
+    /// Whether the report was written (else the file is removed when dropped).
+    written: bool,
 }
 
 impl JsonOut {
     fn create(path: Option<&Path>) -> Result<Option<JsonOut>, String> {
         let Some(path) = path else { return Ok(None) };
         File::create(path)
-            .map(|file| Some(JsonOut { path: path.to_path_buf(), file }))
+            .map(|file| Some(JsonOut { path: path.to_path_buf(), file, written: false }))
             .map_err(|e| format!("--json {}: {e}: pass a file path in a writable directory", path.display()))
     }
 
     fn write(mut self, report: &RunReport) -> Result<(), String> {
         let mut json = serde_json::to_string_pretty(report).map_err(|e| e.to_string())?;
         json.push('\n');
-        self.file.write_all(json.as_bytes()).map_err(|e| format!("--json {}: {e}", self.path.display()))
+        self.file.write_all(json.as_bytes()).map_err(|e| format!("--json {}: {e}", self.path.display()))?;
+        self.written = true;
+        Ok(())
+    }
+}
+
+/// A run that stops before its report (an implementation that does not start, a replay that
+/// runs nothing) leaves no file: an empty one would read as broken JSON, not as the error.
+impl Drop for JsonOut {
+    fn drop(&mut self) {
+        if !self.written {
+            let _ = std::fs::remove_file(&self.path);
+        }
     }
 }
 
@@ -462,9 +476,7 @@ fn check(args: CheckArgs) -> Result<bool, String> {
     let implementation = sut.manifest().implementation.clone();
     println!(
         "snapspec check: implementation {implementation:?}, profile {}, mode {}, seed {}",
-        config.name,
-        mode_name(args.sut.mode),
-        args.seed
+        config.name, args.sut.mode, args.seed
     );
     let mut run = Run::default();
     check_vectors(&args, &config, sut.as_mut(), &mut run)?;

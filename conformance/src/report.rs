@@ -143,7 +143,7 @@ pub fn replay_command(file: &str, id: Option<&str>, sut: &str, mode: Mode) -> St
     if let Some(id) = id {
         words.extend(["--id".into(), shell_quote(id)]);
     }
-    words.extend(["--sut".into(), shell_quote(sut), "--mode".into(), mode_name(mode).into()]);
+    words.extend(["--sut".into(), shell_quote(sut), "--mode".into(), mode.to_string()]);
     words.join(" ")
 }
 
@@ -154,14 +154,6 @@ pub fn shell_quote(word: &str) -> String {
         return word.to_string();
     }
     format!("'{}'", word.replace('\'', "'\\''"))
-}
-
-/// The mode as spelled on the command line.
-pub fn mode_name(mode: Mode) -> &'static str {
-    match mode {
-        Mode::Strict => "strict",
-        Mode::Spec => "spec",
-    }
 }
 
 /// `1 vector`, `2 vectors`.

@@ -126,6 +126,10 @@ fn a_replay_that_runs_no_vector_fails() {
     std::fs::create_dir_all(&empty).unwrap();
     let suite = odd_suite(&dir, "ic");
     let other_profile = odd_suite(&dir.join("proposal"), "proposal-2024");
+    let json = dir.join("report.json");
+    let aborted = snapspec(&["replay", text(&empty), "--sut", "model", "--json", text(&json)]);
+    assert_eq!(aborted.status.code(), Some(2));
+    assert!(!json.exists(), "a run that stops before its report leaves no (empty) --json file");
     for (args, message) in [
         (vec!["replay", text(&empty), "--sut", "model"], "holds no vector suite files"),
         (vec!["replay", text(&suite), "--sut", "model", "--id", "no-such-id"], "--id no-such-id selects none"),
