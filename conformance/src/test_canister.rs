@@ -198,6 +198,16 @@ mod tests {
         (model, canister_id)
     }
 
+    /// Ties [`SETTABLE`] to the WAT: each pair is tested there with the model's own type code.
+    #[test]
+    fn the_canister_sets_exactly_the_settable_globals() {
+        for (index, value_type) in SETTABLE {
+            let test = format!("(call $names (i32.const {index}) (i32.const {:#x}))", value_type.wasm_code());
+            assert!(WAT.contains(&test), "the WAT's set_global tests {test}");
+        }
+        assert_eq!(WAT.matches("(call $names").count(), SETTABLE.len(), "no other pair is set");
+    }
+
     #[test]
     fn set_global_succeeds_and_traps_where_the_model_does_with_its_code() {
         let owner = Principal::from_slice(&[1; 29]);

@@ -18,7 +18,7 @@ pub const SCENARIOS: &[fn(&Config) -> Made] = &[
     history_beyond_limit,
     label_bytes_at_limit,
     exec_write_at_freezing_threshold,
-    viewers_kept_as_set,
+    viewers_kept_as_given,
     uninstall_clears_timer,
     load_carries_unflushed_changes,
     empty_write_changes_nothing,
@@ -45,8 +45,9 @@ fn label_bytes_at_limit(config: &Config) -> Made {
         return Ok(None);
     }
     // "€" is 3 bytes in UTF-8: both labels have far fewer characters than the limit's bytes.
-    let at_limit = format!("{}x", "€".repeat(LABEL_BYTES_MAX / 3));
-    let over = "€".repeat(LABEL_BYTES_MAX / 3 + 1);
+    let euros = LABEL_BYTES_MAX / 3;
+    let at_limit = format!("{}x", "€".repeat(euros));
+    let over = "€".repeat(euros + 1);
     let labelled = |label: String| take_with(config, 0, None, None, Some(label)).expect("the profile has labels");
     let mut s = Script::new(config);
     installed(&mut s)?;
@@ -55,7 +56,7 @@ fn label_bytes_at_limit(config: &Config) -> Made {
     s.a(list(config, 0))?;
     Ok(Some(Scenario::new(
         "labels/utf8-bytes-at-limit",
-        format!("ARGS.LABEL, TAKE.LABEL: the limit counts UTF-8 bytes, not characters: 85 × \"€\" and an \"x\" (86 characters, {LABEL_BYTES_MAX} bytes) are accepted and listed as given; 86 × \"€\" (86 characters, 258 bytes) are rejected (IC0408) and replace nothing."),
+        format!("ARGS.LABEL, TAKE.LABEL: the limit counts UTF-8 bytes, not characters: {euros} × \"€\" and an \"x\" ({} characters, {} bytes) are accepted and listed as given; {} × \"€\" ({} characters, {} bytes) are rejected (IC0408) and replace nothing.", euros + 1, 3 * euros + 1, euros + 1, euros + 1, 3 * (euros + 1)),
         s,
     )))
 }
@@ -89,7 +90,7 @@ fn exec_write_at_freezing_threshold(config: &Config) -> Made {
     )))
 }
 
-fn viewers_kept_as_set(config: &Config) -> Made {
+fn viewers_kept_as_given(config: &Config) -> Made {
     if !config.visibility {
         return Ok(None);
     }
