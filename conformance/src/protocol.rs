@@ -143,11 +143,15 @@ pub enum Capability {
     /// Installs any module the call gives (without it, only the first module of
     /// `snapspec_model::generators::module` is installed and other installs are skipped).
     AnyModule,
+    /// Takes calls whose caller is a canister as calls from that canister (without it, they
+    /// are skipped: an implementation behind an agent sends every call as ingress, so a
+    /// canister principal would pass the ingress filter as a user).
+    CanisterCallers,
 }
 
 impl Capability {
     /// All capabilities.
-    pub const ALL: [Capability; 8] = [
+    pub const ALL: [Capability; 9] = [
         Capability::DeterministicTime,
         Capability::ModelResources,
         Capability::Execution,
@@ -156,6 +160,7 @@ impl Capability {
         Capability::TopUp,
         Capability::ModelIds,
         Capability::AnyModule,
+        Capability::CanisterCallers,
     ];
 
     /// The wire name.
@@ -169,6 +174,7 @@ impl Capability {
             Capability::TopUp => "top_up",
             Capability::ModelIds => "model_ids",
             Capability::AnyModule => "any_module",
+            Capability::CanisterCallers => "canister_callers",
         }
     }
 

@@ -96,7 +96,7 @@ pub fn replay_vector(
 /// Whether the implementation can run every step of `vector` (expectations are fixed, so a
 /// vector with an unsupported step cannot be replayed in part).
 pub fn supported(sut: &dyn SystemUnderTest, vector: &Vector) -> bool {
-    vector.steps.iter().all(|s| s.request().map(|r| sut.manifest().supports(&r.call)).unwrap_or(false))
+    vector.steps.iter().all(|s| s.request().map(|r| sut.manifest().supports(&r)).unwrap_or(false))
 }
 
 /// Replays every vector of every suite under `path`. Load errors are returned, not panicked.

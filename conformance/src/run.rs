@@ -157,7 +157,7 @@ pub fn run_steps(
     let mut tally = TraceTally::new();
     for (index, request) in requests.iter().enumerate() {
         // Unsupported calls are dropped for both sides, so the model never runs ahead.
-        if !sut.manifest().supports(&request.call) {
+        if !sut.manifest().supports(request) {
             continue;
         }
         let expected = expect(request);

@@ -160,8 +160,13 @@ impl Manifest {
         }
     }
 
-    /// Whether the implementation can run `call` at all.
-    pub fn supports(&self, call: &Call) -> bool {
+    /// Whether the implementation can run `request` at all: its call, and from its caller.
+    pub fn supports(&self, request: &Request) -> bool {
+        let canister_caller = snapspec_model::ids::is_opaque(&request.caller);
+        (self.has(Capability::CanisterCallers) || !canister_caller) && self.supports_call(&request.call)
+    }
+
+    fn supports_call(&self, call: &Call) -> bool {
         match call {
             Call::WriteWasmMemory { .. }
             | Call::WriteStableMemory { .. }
@@ -232,5 +237,25 @@ impl SystemUnderTest for ModelSut {
 
     fn call(&mut self, request: &Request) -> Result<Observed, SutFault> {
         Ok(Observed::from_outcome(self.model.request(request)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use snapspec_model::{generators::user, CanisterId};
+
+    /// Without `canister_callers`, a call from a canister principal is not sent (an agent
+    /// could only send it as ingress); calls from users are, with or without it.
+    #[test]
+    fn canister_callers_are_a_capability() {
+        let status = |caller| Request { caller, call: Call::CanisterStatus { canister_id: CanisterId::from_index(0) } };
+        let (from_user, from_canister) = (status(user(1)), status(CanisterId::from_index(1).principal()));
+        let full = Manifest::full("test");
+        assert!(full.supports(&from_user) && full.supports(&from_canister));
+        let mut agent = full.clone();
+        agent.capabilities.remove(Capability::CanisterCallers.name());
+        assert!(agent.supports(&from_user));
+        assert!(!agent.supports(&from_canister));
     }
 }

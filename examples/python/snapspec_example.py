@@ -49,6 +49,7 @@ CAPABILITIES = [
     "model_ids",
     "model_resources",
     "any_module",
+    "canister_callers",
 ]
 
 U64_MAX = (1 << 64) - 1
