@@ -16,7 +16,7 @@ use super::{Made, Scenario};
 /// The methods, as named in vector ids.
 pub const METHODS: [&str; 5] = ["take", "list", "delete", "load", "load-cross"];
 /// The caller classes, as named in vector ids.
-pub const CALLER_CLASSES: [&str; 8] = [
+pub const CALLER_CLASSES: [&str; 9] = [
     "controller",
     "non-controller",
     "anonymous",
@@ -25,6 +25,7 @@ pub const CALLER_CLASSES: [&str; 8] = [
     "owner-controller-only",
     "allowed-viewer",
     "public",
+    "derived-id",
 ];
 /// The visibility settings, as named in vector ids.
 pub const VISIBILITIES: [&str; 3] = ["controllers", "public", "allowed-viewers"];
@@ -74,6 +75,10 @@ fn caller(method: &str, class: &str) -> (Principal, &'static str) {
             (dave(), "dave controls nothing; he is the allowed viewer when visibility is allowed_viewers")
         }
         "public" => (c(2).principal(), "$c2, an unrelated canister: the public"),
+        "derived-id" => (
+            Principal::from_slice(&[0xd1, 0xd2, 0xd3, 0x03]),
+            "a derived id (last byte 0x03) that controls nothing: a user, not a canister, however its other bytes read",
+        ),
         other => unreachable!("unknown caller class {other}"),
     }
 }
