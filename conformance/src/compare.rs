@@ -506,7 +506,19 @@ pub fn summary(reply: &Reply) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use snapspec_model::call::InfoReply;
+    use snapspec_model::canister::{Change, ChangeOrigin};
     use snapspec_model::CanisterId;
+
+    /// What the model expects when it replies `reply`.
+    fn expecting(reply: Reply) -> Expectation {
+        Expectation {
+            outcome: Expected::Reply(reply),
+            clauses: Vec::new(),
+            size_floors: Vec::new(),
+            candid_reply: None,
+        }
+    }
 
     /// Canister ids counting down sort in the reverse order of the model's: a details list
     /// translated element by element must be re-sorted to be the implementation's list.
@@ -535,12 +547,7 @@ mod tests {
             total_size: 100,
         };
         let model = Reply::Snapshots(vec![info(0), info(1)]);
-        let expectation = Expectation {
-            outcome: Expected::Reply(model),
-            clauses: Vec::new(),
-            size_floors: Vec::new(),
-            candid_reply: None,
-        };
+        let expectation = expecting(model);
         let answer = |entries: Vec<SnapshotInfo>| Observed::Reply { reply: Reply::Snapshots(entries) };
         let compare = |mode, observed: &Observed| {
             let mut comparator = Comparator::new(mode, &Manifest::full("test"));
@@ -560,8 +567,6 @@ mod tests {
     /// may count update messages the model's effects leave out).
     #[test]
     fn spec_mode_holds_history_to_the_spec() {
-        use snapspec_model::call::InfoReply;
-        use snapspec_model::canister::{Change, ChangeOrigin};
         let alice = snapspec_model::generators::user(1);
         let change = |canister_version, details| Change {
             timestamp_ns: 0,
@@ -588,12 +593,7 @@ mod tests {
             module_hash: None,
             controllers: vec![alice],
         };
-        let expectation = Expectation {
-            outcome: Expected::Reply(Reply::Info(Box::new(info(vec![creation(0), load(1, 0)])))),
-            clauses: Vec::new(),
-            size_floors: Vec::new(),
-            candid_reply: None,
-        };
+        let expectation = expecting(Reply::Info(Box::new(info(vec![creation(0), load(1, 0)]))));
         let compare = |mode, actual: Vec<Change>| {
             let mut manifest = Manifest::full("test");
             manifest.capabilities.remove(Capability::DeterministicTime.name());
@@ -623,8 +623,6 @@ mod tests {
     /// order in spec mode (the spec fixes none).
     #[test]
     fn history_controller_lists_are_ordered_in_strict_mode_only() {
-        use snapspec_model::call::InfoReply;
-        use snapspec_model::canister::{Change, ChangeOrigin};
         let (user, canister) = (snapspec_model::generators::user(1), CanisterId::from_index(0).principal());
         let info = |controllers: Vec<snapspec_model::Principal>| InfoReply {
             total_num_changes: 1,
@@ -637,12 +635,7 @@ mod tests {
             module_hash: None,
             controllers: vec![canister, user],
         };
-        let expectation = Expectation {
-            outcome: Expected::Reply(Reply::Info(Box::new(info(vec![canister, user])))),
-            clauses: Vec::new(),
-            size_floors: Vec::new(),
-            candid_reply: None,
-        };
+        let expectation = expecting(Reply::Info(Box::new(info(vec![canister, user]))));
         let compare = |mode, controllers| {
             let mut comparator = Comparator::new(mode, &Manifest::full("test"));
             comparator.compare(&expectation, &Observed::Reply { reply: Reply::Info(Box::new(info(controllers))) })
