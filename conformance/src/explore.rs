@@ -579,7 +579,7 @@ impl Level {
                     continue;
                 }
                 let path = path(candidate.parent, candidate.action);
-                match candidate.successor {
+                match candidate.successor.map(|successor| *successor) {
                     Some((state, prints)) => {
                         report.paths.push(path.clone());
                         self.next.push(Node { state, path, prints });
@@ -623,7 +623,7 @@ struct Expanded {
     violation: Option<String>,
     /// The fingerprint of a state not seen on an earlier level (it may still repeat one
     /// reached earlier on this level), with the state when the next level will expand it.
-    candidate: Option<(u64, Option<(State, Prints)>)>,
+    candidate: Option<(u64, Option<Box<Successor>>)>,
 }
 
 /// A run of consecutive transitions (see [`expand_all`]).
@@ -641,8 +641,13 @@ struct Candidate {
     parent: usize,
     action: u16,
     fingerprint: u64,
-    successor: Option<(State, Prints)>,
+    /// Boxed: most candidates (all on the last level) carry none, and a level's candidates
+    /// are held a chunk at a time, so their size is memory first touched (and zeroed).
+    successor: Option<Box<Successor>>,
 }
+
+/// A state the next level will expand, with its hashes.
+type Successor = (State, Prints);
 
 impl Batch {
     fn add(&mut self, parent: usize, action: u16, transition: Expanded) {
@@ -679,7 +684,7 @@ fn expand(
     } else {
         let prints = Prints::of(&transition.state, world, Some(&node.prints));
         let fingerprint = prints.fingerprint(&transition.state);
-        (!seen.contains(&fingerprint)).then(|| (fingerprint, keep_states.then_some((transition.state, prints))))
+        (!seen.contains(&fingerprint)).then(|| (fingerprint, keep_states.then(|| Box::new((transition.state, prints)))))
     };
     Expanded { clauses, violation, candidate }
 }
