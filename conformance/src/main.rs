@@ -250,6 +250,8 @@ fn main() -> ExitCode {
     };
     if !drives_implementation {
         end_quietly_on_closed_stdout();
+    } else if !matches!(cli.command, Command::Serve) {
+        stop_implementations_on_interrupt();
     }
     let result = match cli.command {
         Command::Check(args) => check(args),
@@ -284,6 +286,23 @@ fn end_quietly_on_closed_stdout() {
     // SAFETY: called in `main` before any thread exists; SIG_DFL is a valid disposition.
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+/// Implementations run in process groups of their own (see `snapspec::stdio`), which the
+/// terminal's Ctrl-C does not reach: an interrupted run kills them itself, and removes a
+/// `--json` file it has not written yet.
+fn stop_implementations_on_interrupt() {
+    let installed = ctrlc::set_handler(|| {
+        snapspec::stdio::kill_running_implementations();
+        JsonOut::remove_pending();
+        eprintln!("\ninterrupted: stopped the implementations this run started");
+        std::process::exit(130);
+    });
+    if let Err(e) = installed {
+        eprintln!(
+            "warning: cannot handle interruptions ({e}): an interrupted run may leave its implementation running"
+        );
     }
 }
 
@@ -365,12 +384,16 @@ struct JsonOut {
     written: bool,
 }
 
+/// The `--json` file created and not yet written, for an interruption to remove.
+static PENDING_JSON: std::sync::Mutex<Option<PathBuf>> = std::sync::Mutex::new(None);
+
 impl JsonOut {
     fn create(path: Option<&Path>) -> Result<Option<JsonOut>, String> {
         let Some(path) = path else { return Ok(None) };
-        File::create(path)
-            .map(|file| Some(JsonOut { path: path.to_path_buf(), file, written: false }))
-            .map_err(|e| format!("--json {}: {e}: pass a file path in a writable directory", path.display()))
+        let file = File::create(path)
+            .map_err(|e| format!("--json {}: {e}: pass a file path in a writable directory", path.display()))?;
+        Self::set_pending(Some(path.to_path_buf()));
+        Ok(Some(JsonOut { path: path.to_path_buf(), file, written: false }))
     }
 
     fn write(mut self, report: &RunReport) -> Result<(), String> {
@@ -378,7 +401,18 @@ impl JsonOut {
         json.push('\n');
         self.file.write_all(json.as_bytes()).map_err(|e| format!("--json {}: {e}", self.path.display()))?;
         self.written = true;
+        Self::set_pending(None);
         Ok(())
+    }
+
+    fn set_pending(path: Option<PathBuf>) {
+        *PENDING_JSON.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = path;
+    }
+
+    fn remove_pending() {
+        if let Some(path) = PENDING_JSON.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take() {
+            let _ = std::fs::remove_file(path);
+        }
     }
 }
 
@@ -388,6 +422,7 @@ impl Drop for JsonOut {
     fn drop(&mut self) {
         if !self.written {
             let _ = std::fs::remove_file(&self.path);
+            Self::set_pending(None);
         }
     }
 }
@@ -442,7 +477,8 @@ fn divergence_report(
     DivergenceReport {
         campaign: campaign.into(),
         profile: profile.into(),
-        clauses: divergence.expected.clauses.clone(),
+        // A failed reset involves no clause: the step it stands for was never sent.
+        clauses: if divergence.at_reset { Vec::new() } else { divergence.expected.clauses.clone() },
         trace,
         divergence,
         vector_file,

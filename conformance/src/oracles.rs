@@ -151,6 +151,7 @@ pub fn differential(sut: &mut dyn SystemUnderTest, data: &[u8]) -> Result<(), St
     }
     match run_trace(sut, &config, Mode::Strict, &requests).divergence {
         None => Ok(()),
+        Some(d) if d.at_reset => Err(format!("profile {}: reset: {:?}", config.name, d.fault)),
         Some(d) => Err(format!(
             "profile {}: step {} {}: {:?} {:?}",
             config.name,

@@ -41,19 +41,21 @@ impl DivergenceReport {
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         let d = &self.divergence;
-        let _ = writeln!(
-            out,
-            "DIVERGENCE ({}, profile {}) at step {} of {}:",
-            self.campaign,
-            self.profile,
-            d.step,
-            self.trace.len()
-        );
+        let (campaign, profile, steps) = (&self.campaign, &self.profile, self.trace.len());
+        if d.at_reset {
+            let _ = writeln!(out, "DIVERGENCE ({campaign}, profile {profile}) at the reset, before step 0 of {steps}:");
+        } else {
+            let _ = writeln!(out, "DIVERGENCE ({campaign}, profile {profile}) at step {} of {steps}:", d.step);
+        }
         for (index, request) in self.trace.iter().enumerate() {
-            let marker = if index == d.step { ">>" } else { "  " };
+            let marker = if index == d.step && !d.at_reset { ">>" } else { "  " };
             let _ = writeln!(out, "{marker} {index:>3}  {}", render_request(request));
         }
-        let _ = writeln!(out, "expected: {}", render_expected(&d.expected.outcome));
+        if d.at_reset {
+            let _ = writeln!(out, "expected: the reset acknowledged");
+        } else {
+            let _ = writeln!(out, "expected: {}", render_expected(&d.expected.outcome));
+        }
         match (&d.actual, &d.fault) {
             (Some(actual), _) => {
                 let _ = writeln!(out, "actual:   {}", serde_json::to_string(actual).unwrap_or_default());

@@ -11,8 +11,12 @@ use crate::sut::{Observed, SutFault, SystemUnderTest};
 /// Where and how an implementation first differed from the model.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Divergence {
-    /// Index of the first differing step.
+    /// Index of the first differing step (0 when the reset before it failed).
     pub step: usize,
+    /// The implementation failed its reset, before any step ran: `fault` says how, and
+    /// `request` and `expected` stand for the trace's first step, which was never sent.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub at_reset: bool,
     /// The step as the model saw it.
     pub request: Request,
     /// The step as sent to the implementation (its ids).
@@ -148,9 +152,7 @@ pub fn run_steps(
 ) -> TraceResult {
     let mut result = TraceResult::default();
     if let Err(fault) = sut.reset(config) {
-        let request = Request { caller: snapspec_model::ids::ANONYMOUS, call: snapspec_model::Call::Checkpoint };
-        let expected = Expectation::from_transition(&step(config, &State::new(config), &request));
-        result.divergence = Some(fault_divergence(0, &request, &request, expected, fault));
+        result.divergence = Some(reset_divergence(config, requests, fault));
         return result;
     }
     let mut comparator = Comparator::new(mode, sut.manifest());
@@ -169,6 +171,7 @@ pub fn run_steps(
                 step: index,
                 request: request.clone(),
                 sut_request: sut_request.as_ref().clone(),
+                at_reset: false,
                 expected: expected.clone(),
                 actual: Some(observed),
                 mismatch: Some(mismatch),
@@ -194,6 +197,7 @@ fn fault_divergence(
 ) -> Divergence {
     Divergence {
         step,
+        at_reset: false,
         request: request.clone(),
         sut_request: sut_request.clone(),
         expected,
@@ -201,6 +205,15 @@ fn fault_divergence(
         mismatch: None,
         fault: Some(fault),
     }
+}
+
+/// The implementation failed the reset before the trace. The divergence names the trace's
+/// first step (a checkpoint for an empty trace) only so that every divergence has a step.
+fn reset_divergence(config: &Config, requests: &[Request], fault: SutFault) -> Divergence {
+    let placeholder = Request { caller: snapspec_model::ids::ANONYMOUS, call: snapspec_model::Call::Checkpoint };
+    let first = requests.first().unwrap_or(&placeholder);
+    let expected = Expectation::from_transition(&step(config, &State::new(config), first));
+    Divergence { at_reset: true, ..fault_divergence(0, first, first, expected, fault) }
 }
 
 /// The model's transitions for a trace, without any implementation (for model-side shrinking).

@@ -33,10 +33,14 @@ pub fn shrink(
     divergence: &Divergence,
     runs_max: u64,
 ) -> Shrunk {
-    let failing = requests[..=divergence.step].to_vec();
+    // A failed reset comes before every step: no step can be removed to avoid it, and the
+    // trace keeps its first step so that the vector written for it is not empty.
+    let failing = requests[..(divergence.step + 1).min(requests.len())].to_vec();
     let signature = divergence.signature();
     let mut sut_runs = 0;
-    let shrunk = if sut.is_cheap() {
+    let shrunk = if divergence.at_reset || failing.is_empty() {
+        failing.clone()
+    } else if sut.is_cheap() {
         ddmin(failing.clone(), |candidate| {
             if sut_runs >= runs_max {
                 return None;
@@ -55,7 +59,8 @@ pub fn shrink(
     sut_runs += 1;
     match run_trace(sut, config, mode, &shrunk).divergence {
         Some(found) => {
-            Shrunk { requests: shrunk[..=found.step].to_vec(), divergence: found, sut_runs, confirmed: true }
+            let requests = shrunk[..(found.step + 1).min(shrunk.len())].to_vec();
+            Shrunk { requests, divergence: found, sut_runs, confirmed: true }
         }
         None => Shrunk { requests: failing, divergence: divergence.clone(), sut_runs, confirmed: false },
     }

@@ -4,8 +4,14 @@
 //! channel so that every wait has a timeout; another keeps the tail of its stderr for
 //! reports. After any fault the process is considered broken and is restarted on the next
 //! reset.
+//!
+//! The program runs in a process group of its own, and a broken or finished one is killed
+//! with its whole group: a wrapper script's children (a `sleep`, an interpreter) die with it
+//! instead of living on holding its pipes. The terminal's Ctrl-C does not reach that group,
+//! so a binary that drives implementations calls [`kill_running_implementations`] when it is
+//! interrupted (the `snapspec` CLI does).
 
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
@@ -40,6 +46,8 @@ pub struct StdioSut {
 
 struct Process {
     child: Child,
+    /// The process group the program leads (its pid).
+    group: u32,
     stdin: ChildStdin,
     lines: Receiver<Result<String, String>>,
     stderr: Arc<Mutex<StderrTail>>,
@@ -48,9 +56,35 @@ struct Process {
 
 impl Drop for Process {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        // Killed before it is reaped: until then the leader's pid cannot name another group.
+        kill_group(self.group);
         let _ = self.child.wait();
+        running_groups().remove(&self.group);
     }
+}
+
+/// The process groups of the implementations running now.
+static RUNNING_GROUPS: Mutex<BTreeSet<u32>> = Mutex::new(BTreeSet::new());
+
+fn running_groups() -> std::sync::MutexGuard<'static, BTreeSet<u32>> {
+    // A panic elsewhere while the set was locked cannot leave it half-updated.
+    RUNNING_GROUPS.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Kills every implementation this process started and has not yet stopped, with their
+/// children: for an interrupted harness, whose implementations' process groups the
+/// terminal's Ctrl-C does not reach. Safe to call from any thread (not from a signal handler).
+pub fn kill_running_implementations() {
+    for group in running_groups().iter() {
+        kill_group(*group);
+    }
+}
+
+fn kill_group(group: u32) {
+    let Ok(group) = i32::try_from(group) else { return };
+    // SAFETY: kill(2) with a negative pid sends a signal to a process group; it touches no
+    // memory of ours.
+    unsafe { libc::kill(-group, libc::SIGKILL) };
 }
 
 /// The last lines of the program's stderr.
@@ -183,14 +217,21 @@ impl StdioSut {
 }
 
 fn start_process(command: &str) -> Result<Process, SutFault> {
+    use std::os::unix::process::CommandExt as _;
+    // Registered while the lock is held, so an interruption cannot miss a group just started.
+    let mut groups = running_groups();
     let mut child = Command::new("sh")
         .arg("-c")
         .arg(command)
+        .process_group(0)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| SutFault::Spawn { message: format!("{command}: {e}") })?;
+    let group = child.id();
+    groups.insert(group);
+    drop(groups);
     let stdin = child.stdin.take().expect("piped");
     let stdout = child.stdout.take().expect("piped");
     let stderr = child.stderr.take().expect("piped");
@@ -199,7 +240,7 @@ fn start_process(command: &str) -> Result<Process, SutFault> {
     let tail = Arc::new(Mutex::new(StderrTail::default()));
     let tail_writer = Arc::clone(&tail);
     let stderr_reader = thread::spawn(move || keep_tail(stderr, tail_writer));
-    Ok(Process { child, stdin, lines, stderr: tail, stderr_reader })
+    Ok(Process { child, group, stdin, lines, stderr: tail, stderr_reader })
 }
 
 /// Sends each stdout line (or why it is unreadable) until EOF.

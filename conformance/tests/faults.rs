@@ -59,9 +59,114 @@ fn a_kill_is_reported_as_a_signal() {
     assert!(summary.contains("signal 9"), "{summary}");
 }
 
+/// A reset that fails is reported as such: before step 0, with no step marked as the one sent.
+#[test]
+fn a_failed_reset_is_reported_before_any_step() {
+    let mut sut =
+        StdioSut::spawn(&fixture("reset_crash.sh"), Duration::from_millis(500)).expect("the handshake passes");
+    let report = campaign::run(&mut sut, &options(), |_| {});
+    let finding = report.finding.expect("a finding");
+    let divergence = &finding.divergence;
+    assert!(divergence.at_reset, "{divergence:?}");
+    assert_eq!(divergence.step, 0);
+    match &divergence.fault {
+        Some(SutFault::Exited { status: Some(4), stderr_tail, .. }) => {
+            assert!(stderr_tail.contains("reset: simulated crash"), "{stderr_tail}")
+        }
+        other => panic!("{other:?}"),
+    }
+    let report = snapspec::report::DivergenceReport {
+        campaign: "random".into(),
+        profile: "ic".into(),
+        trace: finding.requests.clone(),
+        divergence: divergence.clone(),
+        clauses: Vec::new(),
+        vector_file: None,
+        vector_id: None,
+        replay: None,
+    };
+    let text = report.to_text();
+    assert!(text.contains("at the reset, before step 0"), "{text}");
+    assert!(text.contains("expected: the reset acknowledged"), "{text}");
+    assert!(!text.contains(">>"), "no step is marked as sent:\n{text}");
+    let json = serde_json::to_value(&report).expect("serialises");
+    assert_eq!(json["divergence"]["at_reset"], true);
+}
+
 #[test]
 fn a_hang_times_out() {
     assert!(matches!(fault_of("hang.sh"), SutFault::Timeout { waited_ms: 500, .. }));
+}
+
+/// Whether process `pid` has ended (a zombie that no one reaps counts: it runs no more).
+fn ended(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        // The state follows the parenthesised command name.
+        Ok(stat) => stat.rsplit_once(") ").is_some_and(|(_, rest)| rest.starts_with('Z') || rest.starts_with('X')),
+    }
+}
+
+/// Waits up to 5 s for `pid` to end.
+fn ends_soon(pid: u32) -> bool {
+    let started = std::time::Instant::now();
+    while started.elapsed() < Duration::from_secs(5) {
+        if ended(pid) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+/// A broken implementation is killed with its whole process group: a child it started does
+/// not live on (holding its pipes open).
+#[test]
+fn a_hung_implementation_is_killed_with_its_children() {
+    let SutFault::Timeout { stderr_tail, .. } = fault_of("hang_with_child.sh") else { panic!("a timeout") };
+    let pid: u32 = stderr_tail
+        .lines()
+        .find_map(|line| line.strip_prefix("child ")?.trim().parse().ok())
+        .unwrap_or_else(|| panic!("the fixture names its child: {stderr_tail}"));
+    assert!(ends_soon(pid), "the fixture's child {pid} outlived the fixture");
+}
+
+/// An interrupted `snapspec` stops the implementation it started, with the implementation's
+/// children (their process group is not the terminal's), and leaves no unwritten --json file.
+#[test]
+fn an_interrupted_run_stops_its_implementation() {
+    let dir = std::env::temp_dir().join(format!("snapspec-interrupt-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let (pids, json) = (dir.join("pids"), dir.join("report.json"));
+    let run = Command::new(env!("CARGO_BIN_EXE_snapspec"))
+        .args(["check", "--quiet", "--jobs", "1", "--timeout-ms", "60000", "--json"])
+        .arg(&json)
+        .args(["--sut", &fixture("hang_with_child.sh")])
+        .env("SNAPSPEC_FIXTURE_PIDS", &pids)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("snapspec starts");
+    let started = std::time::Instant::now();
+    let child = loop {
+        let written = std::fs::read_to_string(&pids).unwrap_or_default();
+        if let Some(pid) = written.lines().next().and_then(|line| line.trim().parse::<u32>().ok()) {
+            break pid;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "the implementation never started its child");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(json.exists(), "--json is created before the run");
+    // SAFETY: signalling a child process of this test that has not been waited for.
+    unsafe { libc::kill(run.id() as i32, libc::SIGINT) };
+    let output = run.wait_with_output().expect("snapspec ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert!(ends_soon(child), "the implementation's child {child} outlived the interrupted run");
+    assert!(!json.exists(), "an interrupted run leaves no unwritten --json file");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
