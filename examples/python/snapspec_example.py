@@ -798,14 +798,20 @@ class Subnet:
         cross = owner != target_id
         if cross and not profile.cross_canister_load:
             raise Rejected(406, "The snapshot %s does not belong to canister %s." % (id_text, target_text))
-        if cross:
-            if caller not in self.canisters[owner].controllers:
-                raise Rejected(406, "Only a controller of the canister that snapshot %s belongs to can load it on canister "
-                               "%s. Sender: %s." % (id_text, target_text, principal_text(caller)))
-            if snapshot.code.unflushed():
+        if cross and caller not in self.canisters[owner].controllers:
+            raise Rejected(406, "Only a controller of the canister that snapshot %s belongs to can load it on canister "
+                           "%s. Sender: %s." % (id_text, target_text, principal_text(caller)))
+
+        def check_loadable():
+            if cross and snapshot.code.unflushed():
                 raise Rejected(406, "Snapshot %s is not currently loadable on the specified canister %s. Try again later. "
                                "The call should succeed if you wait sufficiently long (usually ten minutes)."
                                % (id_text, target_text))
+
+        # The newer replica copies the snapshot's memories before it charges the baseline, the older after.
+        memories_first = profile.snapshot_storage == "per_canister"
+        if memories_first:
+            check_loadable()
         replaced_bytes = code_size(target.code) + target.chunk_store_size()
         loaded_bytes = code_size(snapshot.code) + CHUNK_BYTES * len(snapshot.chunks)
         # The baseline is charged first, at the current usage; the other checks see the rest.
@@ -813,6 +819,8 @@ class Subnet:
         needed = target.usage() * self.profile.freezing_threshold_cycles_per_byte + base
         if target.cycles < needed:
             self.out_of_cycles(target, needed - target.cycles)
+        if not memories_first:
+            check_loadable()
         fee = self.fee(snapshot.size)
         self.check_resources(target, max(0, target.usage() + loaded_bytes - replaced_bytes), fee - base, base)
 

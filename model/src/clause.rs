@@ -344,7 +344,7 @@ pub const CHOICES: &[(&str, &str)] = &[
     ),
     (
         "Load: not loadable before the baseline charge",
-        "LOAD.CROSS.LOADABLE comes before LOAD.FEE.BASE, following G3's PR #11142 (memories are built before prepaying). In G2 the baseline (§5 step 7) came before NotLoadable (step 10).",
+        "With G3's per-canister storage (`ic`) LOAD.CROSS.LOADABLE comes before LOAD.FEE.BASE, following PR #11142 (memories are built before prepaying); with G2's subnet-wide storage (`ic-0.54`, `ic-0.50`) the baseline (§5 step 7) comes first, then NotLoadable (step 10), then the memory, freezing and fee checks (step 13). `snapshot_storage` stands for the generation.",
     ),
     (
         "Load: a missing snapshot before the owner's controller check",

@@ -1234,6 +1234,15 @@ fn take_order() -> Vec<Case> {
             .setup([a(write_heap(0, 0, b"dirty")), a(take(0))])
             .call(bob(), load(1, sid(0, 0)))
             .reject(CanisterRejectedMessage, &["LOAD.CROSS.CTRL", "LOAD.CROSS.LOADABLE"], Msg::Prefix("Only a controller of the canister".into())),
+        // G3 builds the memories before it charges the baseline; G2 charged first.
+        case("order: load — not loadable AND the baseline (G3: memories first)", "ic")
+            .setup(installed(1)).setup([a(write_heap(0, 0, b"dirty")), a(take(0)), a(create_with(&[alice()], 0))])
+            .call(alice(), load(1, sid(0, 0)))
+            .reject(CanisterRejectedMessage, &["LOAD.CROSS.LOADABLE", "LOAD.FEE.BASE", "LOAD.FREEZE", "LOAD.FEE"], Msg::Prefix("Snapshot".into())),
+        case("order: load — the baseline AND not loadable (G2: baseline first)", "ic-0.54")
+            .setup(installed(1)).setup([a(write_heap(0, 0, b"dirty")), a(take(0)), a(create_with(&[alice()], 0))])
+            .call(alice(), load(1, sid(0, 0)))
+            .reject(CanisterOutOfCycles, &["LOAD.FEE.BASE", "LOAD.CROSS.LOADABLE", "LOAD.FREEZE", "LOAD.FEE"], msg_out_of_cycles(1)),
         case("order: delete — non-controller AND missing snapshot", "ic")
             .setup(installed(1))
             .call(outsider(), delete(0, sid(0, 0)))

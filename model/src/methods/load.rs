@@ -25,7 +25,17 @@ pub fn load(
     let snapshot_id = snapshot_id?;
     let snapshot = find_snapshot(cx, target, snapshot_id)?;
     check_ownership(cx, target, snapshot);
-    check_resources(cx, target, snapshot);
+    // G3 builds the snapshot's memories before it charges the baseline (PR #11142); G2 charged
+    // the baseline first (§5 steps 7 and 10). The storage knob tells the generations apart.
+    let memories_first = cx.config.snapshot_storage == SnapshotStorage::PerCanister;
+    if memories_first {
+        check_loadable(cx, target, snapshot);
+    }
+    let base_fee = charge_baseline(cx, target);
+    if !memories_first {
+        check_loadable(cx, target, snapshot);
+    }
+    check_resources(cx, target, snapshot, base_fee);
     cx.ok()?;
     Some(apply(cx, target, snapshot, sender_canister_version))
 }
@@ -55,15 +65,28 @@ fn check_ownership(cx: &mut Cx, target: &Canister, snapshot: &Snapshot) {
     cx.check(Clause::LoadCrossCtrl, owner.is_controller(&caller), || {
         errors::not_controller_of_owner(id, target.id, caller)
     });
-    cx.check(Clause::LoadCrossLoadable, !snapshot.has_unflushed_changes(), || errors::not_loadable(id, target.id));
 }
 
-/// The replica charges the baseline first, on a copy of the canister, at its current usage;
-/// the memory and freezing checks and the per-byte part then see the balance after it (§5
-/// steps 7 and 13). Snapshot memories are built before (NotLoadable comes first, PR #11142).
-fn check_resources(cx: &mut Cx, target: &Canister, snapshot: &Snapshot) {
+/// A snapshot of another canister is copied, which needs memories flushed by a checkpoint (§5
+/// step 10); a canister's own snapshot is shared as it is.
+fn check_loadable(cx: &mut Cx, target: &Canister, snapshot: &Snapshot) {
+    let id = snapshot.id;
+    if cx.config.cross_canister_load && id.owner != target.id {
+        cx.check(Clause::LoadCrossLoadable, !snapshot.has_unflushed_changes(), || errors::not_loadable(id, target.id));
+    }
+}
+
+/// The replica charges the baseline on a copy of the canister, at its current usage (§5 step
+/// 7); returns it.
+fn charge_baseline(cx: &mut Cx, target: &Canister) -> u128 {
     let base_fee = resources::snapshot_fee_base_cycles(cx);
     resources::check_prepaid_fee(cx, target, base_fee, Clause::LoadFeeBase);
+    base_fee
+}
+
+/// The memory and freezing checks and the per-byte part see the balance after the baseline
+/// (§5 step 13).
+fn check_resources(cx: &mut Cx, target: &Canister, snapshot: &Snapshot, base_fee: u128) {
     let removed_bytes = target.execution_size_bytes() + chunk_store_size_bytes(&target.chunk_store);
     let added_bytes = snapshot.execution.size_bytes() + chunk_store_size_bytes(&snapshot.chunk_store);
     let new_usage_bytes = (target.memory_usage_bytes() + added_bytes).saturating_sub(removed_bytes);
