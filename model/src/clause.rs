@@ -8,7 +8,7 @@
 //!
 //! Sources: `spec` = ic-interface-spec.md, `replica` = ic-replica.md,
 //! `proposal` = proposal-2024.md, `tools` = snapshot-tools-and-formats.md (all in
-//! `shared/reference/`), `model` = a choice of this project where the references are silent.
+//! `docs/reference/`), `model` = a choice of this project where the references are silent.
 
 use std::fmt;
 
@@ -47,7 +47,7 @@ macro_rules! clauses {
                 match self { $(Clause::$variant => ClauseKind::$kind),* }
             }
 
-            /// Where in `shared/reference/` the rule comes from.
+            /// Where in `docs/reference/` the rule comes from.
             pub fn source(self) -> &'static str {
                 match self { $(Clause::$variant => $source),* }
             }
@@ -382,7 +382,7 @@ pub fn render_markdown() -> String {
     out.push_str("# Clauses\n\n");
     out.push_str("<!-- Generated from model/src/clause.rs by `cargo run -- clauses --markdown`; a test keeps it in sync. -->\n\n");
     out.push_str(
-        "Every precondition (P) and effect (E) of the model, with the sentence of `shared/reference/` it implements. ",
+        "Every precondition (P) and effect (E) of the model, with the sentence of `docs/reference/` it implements. ",
     );
     out.push_str("`spec` = ic-interface-spec.md, `replica` = ic-replica.md, `proposal` = proposal-2024.md, `tools` = snapshot-tools-and-formats.md, ");
     out.push_str("`ic` = the dfinity/ic sources (and their tests and docs), read through the tool library's code search where the digests are silent, ");

@@ -2,7 +2,7 @@
 //!
 //! Field names, field types and variant names follow interface spec 0.66
 //! (`dfinity/developer-docs:public/references/ic.did`, digested in
-//! `shared/reference/ic-interface-spec.md` §3), so that `candid::encode_one` of a value gives
+//! `docs/reference/ic-interface-spec.md` §3), so that `candid::encode_one` of a value gives
 //! the exact bytes the management canister receives or replies. Each Rust type's doc names
 //! the candid type it mirrors. Blobs are [`ByteBuf`], which candid encodes as `blob`
 //! (`vec nat8`).

@@ -876,9 +876,9 @@ pub fn provenance(config: &Config) -> Provenance {
         generator: "snapspec".into(),
         generator_version: env!("CARGO_PKG_VERSION").into(),
         spec_source: if config.api == snapspec_model::config::Api::Proposal {
-            "shared/reference/proposal-2024.md".into()
+            "docs/reference/proposal-2024.md".into()
         } else {
-            "dfinity/developer-docs ic-interface-spec; dfinity/ic replica (shared/reference)".into()
+            "dfinity/developer-docs ic-interface-spec; dfinity/ic replica (docs/reference)".into()
         },
         spec_version: config.spec_version.clone(),
         model_digest: model_digest(config),
