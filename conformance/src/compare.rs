@@ -304,7 +304,7 @@ impl Comparator {
         equal("reply.status.wasm_binary_size", &m.wasm_binary_size, &a.wasm_binary_size)?;
         equal(
             "reply.status.snapshot_visibility",
-            &self.sut_visibility(&m.snapshot_visibility),
+            &m.snapshot_visibility.as_ref().map(|v| self.sut_visibility(v)),
             &a.snapshot_visibility,
         )?;
         if self.strict() {

@@ -320,11 +320,11 @@ fn status(bytes: &[u8]) -> Result<StatusReply, String> {
         wasm_chunk_store_size: nat(&metrics.wasm_chunk_store_size, "wasm_chunk_store_size")?,
         snapshots_size: nat(&metrics.snapshots_size, "snapshots_size")?,
         cycles: u128::try_from(real.cycles.0.clone()).map_err(|_| "cycles exceed u128".to_string())?,
-        snapshot_visibility: match real.settings.snapshot_visibility {
+        snapshot_visibility: Some(match real.settings.snapshot_visibility {
             SnapshotVisibility::Controllers => Visibility::Controllers,
             SnapshotVisibility::Public => Visibility::Public,
             SnapshotVisibility::AllowedViewers(viewers) => Visibility::AllowedViewers(viewers),
-        },
+        }),
     })
 }
 
@@ -549,7 +549,7 @@ mod tests {
                 wasm_chunk_store_size: 0,
                 snapshots_size: 0,
                 cycles: 0,
-                snapshot_visibility: Visibility::Controllers,
+                snapshot_visibility: Some(Visibility::Controllers),
             })),
         }
     }

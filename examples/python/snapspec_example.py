@@ -1037,7 +1037,8 @@ class Subnet:
             "wasm_chunk_store_size": canister.chunk_store_size(),
             "snapshots_size": canister.snapshots_size,
             "cycles": str(canister.cycles),
-            "snapshot_visibility": visibility_json(canister.visibility),
+            # Profiles before the setting existed (spec 0.57) report none.
+            "snapshot_visibility": visibility_json(canister.visibility) if self.profile.visibility else None,
         }}
 
     def canister_info(self, caller, args):

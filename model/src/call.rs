@@ -343,8 +343,9 @@ pub struct StatusReply {
     /// Cycles balance (a decimal string in JSON: it may exceed 2^53).
     #[serde(with = "crate::ids::u128_decimal")]
     pub cycles: u128,
-    /// Visibility setting.
-    pub snapshot_visibility: Visibility,
+    /// Visibility setting; absent in profiles that predate it (spec 0.57, the `visibility` knob).
+    #[serde(default)]
+    pub snapshot_visibility: Option<Visibility>,
 }
 
 /// `canister_info`'s reply.

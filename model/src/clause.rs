@@ -235,7 +235,7 @@ clauses! {
     ChunkClear = "CHUNK.CLEAR", Effect, "spec §2.6; model",
         "`clear_chunk_store` empties the chunk store; snapshots keep their own copies.";
     StatusReply = "STATUS.REPLY", Effect, "spec §5.3",
-        "`canister_status` reports status, module hash, controllers, version, memory sizes, `snapshots_size`, cycles and visibility.";
+        "`canister_status` reports status, module hash, controllers, version, memory sizes, `snapshots_size`, cycles and, in profiles with `snapshot_visibility` (spec 0.57), the visibility setting.";
     InfoReply = "INFO.REPLY", Effect, "spec §5.4; ic (`MAX_CANISTER_HISTORY_CHANGES` = 20, replicated_state system_state.rs)",
         "`canister_info` reports the recent history (at most 20 entries), the total number of changes, module hash and controllers.";
 

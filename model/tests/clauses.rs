@@ -1678,6 +1678,16 @@ fn lifecycle_cases() -> Vec<Case> {
                 eq("version", status.version, 1)
             })))
             .exercises(&["STATUS.REPLY"]),
+        case("status: the visibility setting is reported where the profile has it", "ic")
+            .setup(installed(1))
+            .call(alice(), status(0))
+            .reply(ReplyM::Pred("status", Box::new(|r, _| eq("snapshot_visibility", status_reply(r)?.snapshot_visibility.clone(), Some(Visibility::Controllers)))))
+            .exercises(&["STATUS.REPLY"]),
+        case("status: no visibility setting before spec 0.57", "ic-0.54")
+            .setup(installed(1))
+            .call(alice(), status(0))
+            .reply(ReplyM::Pred("status", Box::new(|r, _| eq("snapshot_visibility", status_reply(r)?.snapshot_visibility.clone(), None))))
+            .exercises(&["STATUS.REPLY"]),
         case("info: history after take-with-uninstall: creation, deployment, uninstall (take adds nothing itself)", "ic")
             .setup(installed(1)).setup(takes(0, 1)).setup([a(take_uninstall(0, true))])
             .call(bob(), info(0))

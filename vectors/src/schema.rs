@@ -253,7 +253,7 @@ fn definitions() -> Map<String, Value> {
                 ("wasm_chunk_store_size", u64()),
                 ("snapshots_size", u64()),
                 ("cycles", decimal()),
-                ("snapshot_visibility", r("visibility")),
+                ("snapshot_visibility", nullable(r("visibility"))),
             ],
             &[],
         ),

@@ -1123,7 +1123,7 @@ fn status_reply() -> StatusReply {
         wasm_chunk_store_size: 0,
         snapshots_size: 0,
         cycles: 0,
-        snapshot_visibility: Visibility::Controllers,
+        snapshot_visibility: Some(Visibility::Controllers),
     }
 }
 

@@ -330,7 +330,7 @@ pub fn status(cx: &mut Cx, canister_id: CanisterId) -> Option<(State, Reply)> {
         wasm_chunk_store_size: chunk_store_size_bytes(&canister.chunk_store),
         snapshots_size: canister.snapshots_size_bytes,
         cycles: canister.cycles,
-        snapshot_visibility: canister.snapshot_visibility.clone(),
+        snapshot_visibility: cx.config.visibility.then(|| canister.snapshot_visibility.clone()),
     };
     Some((cx.state.clone(), Reply::Status(Box::new(reply))))
 }
