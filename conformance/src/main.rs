@@ -118,7 +118,8 @@ struct SutArgs {
 
 #[derive(Args)]
 struct ProfileArg {
-    /// Profile preset.
+    /// Profile preset. `check` also takes `all`: every preset the implementation declares, one
+    /// after another.
     #[arg(long, default_value = "ic")]
     profile: String,
 }
@@ -396,7 +397,7 @@ impl JsonOut {
         Ok(Some(JsonOut { path: path.to_path_buf(), file, written: false }))
     }
 
-    fn write(mut self, report: &RunReport) -> Result<(), String> {
+    fn write(mut self, report: &impl serde::Serialize) -> Result<(), String> {
         let mut json = serde_json::to_string_pretty(report).map_err(|e| e.to_string())?;
         json.push('\n');
         self.file.write_all(json.as_bytes()).map_err(|e| format!("--json {}: {e}", self.path.display()))?;
@@ -504,21 +505,66 @@ fn save_regression(
     }
 }
 
+/// `--profile all`: every preset the implementation declares.
+const ALL_PROFILES: &str = "all";
+
 fn check(args: CheckArgs) -> Result<bool, String> {
-    let config = config_for(&args.profile.profile)?;
+    let all = args.profile.profile == ALL_PROFILES;
+    let single = if all { None } else { Some(config_for(&args.profile.profile)?) };
     let json = JsonOut::create(args.sut.json.as_deref())?;
     let started = Instant::now();
     let mut sut = open_sut(&args.sut)?;
+    let Some(config) = single else {
+        let configs = declared_presets(sut.manifest())?;
+        let mut reports = Vec::new();
+        for (index, config) in configs.iter().enumerate() {
+            if index > 0 {
+                println!();
+            }
+            let (report, returned) = check_profile(&args, config, sut)?;
+            sut = returned;
+            let verdict = verdict_text(&report);
+            println!("\nprofile {}: {verdict}", config.name);
+            reports.push(report);
+        }
+        return finish_all(&reports, json, started);
+    };
+    let (report, _) = check_profile(&args, &config, sut)?;
+    finish(&report, json, started)
+}
+
+/// The presets `manifest` declares, in preset order.
+fn declared_presets(manifest: &Manifest) -> Result<Vec<Config>, String> {
+    let configs: Vec<Config> =
+        Config::presets().into_iter().filter(|config| manifest.profiles.contains(&config.name)).collect();
+    if configs.is_empty() {
+        return Err(format!(
+            "--profile all: the implementation declares none of the presets ({}); it declares {:?}",
+            snapspec_model::config::PRESET_NAMES.join(", "),
+            manifest.profiles
+        ));
+    }
+    Ok(configs)
+}
+
+/// Vectors, random campaign and exploration under one profile; returns the report and the
+/// implementation, for the next profile.
+fn check_profile(
+    args: &CheckArgs,
+    config: &Config,
+    sut: Box<dyn SystemUnderTest + Send>,
+) -> Result<(RunReport, Box<dyn SystemUnderTest + Send>), String> {
+    let mut sut = sut;
     let implementation = sut.manifest().implementation.clone();
     println!(
         "snapspec check: implementation {implementation:?}, profile {}, mode {}, seed {}",
         config.name, args.sut.mode, args.seed
     );
     let mut run = Run::default();
-    check_vectors(&args, &config, sut.as_mut(), &mut run)?;
-    let mut sut = check_random(&args, &config, sut, &mut run)?;
-    check_explore(&args, &config, sut.as_mut(), &mut run);
-    print_summary(&run.coverage, &config);
+    check_vectors(args, config, sut.as_mut(), &mut run)?;
+    let mut sut = check_random(args, config, sut, &mut run)?;
+    check_explore(args, config, sut.as_mut(), &mut run);
+    print_summary(&run.coverage, config);
     let report = RunReport {
         implementation: Some(implementation),
         profile: Some(config.name.clone()),
@@ -526,7 +572,7 @@ fn check(args: CheckArgs) -> Result<bool, String> {
         seed: Some(args.seed),
         ..run.into_report("check")
     };
-    finish(&report, json, started)
+    Ok((report, sut))
 }
 
 fn check_vectors(
@@ -699,14 +745,37 @@ fn finish(report: &RunReport, json: Option<JsonOut>, started: Instant) -> Result
     if let Some(json) = json {
         json.write(report)?;
     }
-    let verdict = match report.result {
+    println!("\nresult: {} ({:.1}s)", verdict_text(report), started.elapsed().as_secs_f64());
+    Ok(report.result == Verdict::Conforms)
+}
+
+fn verdict_text(report: &RunReport) -> String {
+    match report.result {
         Verdict::Conforms if report.implementation.is_none() => "the model's invariants hold".to_string(),
         Verdict::Conforms => "CONFORMS".to_string(),
         Verdict::Diverges => plural(report.divergences.len() as u64, "divergence", "divergences"),
         Verdict::ModelInvariantViolated => "MODEL INVARIANT VIOLATED".to_string(),
+    }
+}
+
+/// `check --profile all`: the divergences of every profile, one verdict, and as JSON one
+/// object holding each profile's report.
+fn finish_all(reports: &[RunReport], json: Option<JsonOut>, started: Instant) -> Result<bool, String> {
+    let divergences: Vec<DivergenceReport> = reports.iter().flat_map(|r| r.divergences.iter().cloned()).collect();
+    print!("{}", report::divergences_text(&divergences, json.is_some()));
+    let all = report::AllProfilesReport::new(reports);
+    if let Some(json) = json {
+        json.write(&all)?;
+    }
+    let verdict = if all.result == Verdict::Conforms {
+        format!("CONFORMS under {}", all.profiles.join(", "))
+    } else {
+        let per_profile: Vec<String> =
+            reports.iter().map(|r| format!("{} {}", r.profile.as_deref().unwrap_or("?"), verdict_text(r))).collect();
+        per_profile.join("; ")
     };
     println!("\nresult: {verdict} ({:.1}s)", started.elapsed().as_secs_f64());
-    Ok(report.result == Verdict::Conforms)
+    Ok(all.result == Verdict::Conforms)
 }
 
 fn explore_command(args: ExploreArgs) -> Result<bool, String> {

@@ -305,6 +305,39 @@ pub struct RunReport {
     pub divergences: Vec<DivergenceReport>,
 }
 
+/// `check --profile all`: one report per profile the implementation declares.
+#[derive(Clone, Debug, Serialize)]
+pub struct AllProfilesReport {
+    /// Always `check`.
+    pub command: &'static str,
+    /// Conforms only if it conforms under every profile; a model invariant violation wins.
+    pub result: Verdict,
+    /// The profiles checked, in preset order.
+    pub profiles: Vec<String>,
+    /// Each profile's report, in the same order.
+    pub reports: Vec<RunReport>,
+}
+
+impl AllProfilesReport {
+    /// The reports of `reports`' profiles under one verdict.
+    pub fn new(reports: &[RunReport]) -> AllProfilesReport {
+        let results = || reports.iter().map(|r| r.result);
+        let result = if results().any(|r| r == Verdict::ModelInvariantViolated) {
+            Verdict::ModelInvariantViolated
+        } else if results().any(|r| r == Verdict::Diverges) {
+            Verdict::Diverges
+        } else {
+            Verdict::Conforms
+        };
+        AllProfilesReport {
+            command: "check",
+            result,
+            profiles: reports.iter().filter_map(|r| r.profile.clone()).collect(),
+            reports: reports.to_vec(),
+        }
+    }
+}
+
 impl RunReport {
     /// The report of a run: the verdict follows from the divergences and the violation; who
     /// ran and how is left for the caller to fill in.

@@ -312,3 +312,49 @@ fn fuzz_input_refuses_a_vector_dir_that_is_a_file() {
     assert_refused(&["fuzz-input", text(&input), "--vector-dir", text(&input)], "not a directory");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `check --profile all` runs every preset the implementation declares and reports each, with
+/// one verdict; the JSON holds one report per profile.
+#[test]
+fn check_profile_all_runs_every_declared_preset() {
+    let dir = scratch("profile-all");
+    let (json, no_vectors, regressions) = (dir.join("all.json"), dir.join("no-vectors"), dir.join("regressions"));
+    let quick = ["check", "--quiet", "--cases", "2", "--steps", "5", "--depth", "1", "--vectors"];
+    let mut args: Vec<&str> = quick.to_vec();
+    args.extend([text(&no_vectors), "--profile", "all", "--sut", "model", "--json", text(&json)]);
+    let output = snapspec(&args);
+    let out = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{out}{}", stderr(&output));
+    for preset in snapspec_model::config::PRESET_NAMES {
+        assert!(out.contains(&format!("profile {preset}: CONFORMS")), "{preset}:\n{out}");
+    }
+    assert!(out.contains("result: CONFORMS under ic, ic-0.54"), "{out}");
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("JSON");
+    assert_eq!(report["result"], "conforms");
+    assert_eq!(report["profiles"].as_array().map(Vec::len), Some(snapspec_model::config::PRESET_NAMES.len()));
+    assert_eq!(report["reports"][5]["profile"], "proposal-2024");
+
+    // Only the declared presets run, and one divergence makes the whole run diverge.
+    let garbage = fixture("garbage.sh");
+    let mut args: Vec<&str> = quick.to_vec();
+    args.extend([text(&no_vectors), "--profile", "all", "--timeout-ms", "500", "--sut", &garbage]);
+    args.extend(["--regressions", text(&regressions), "--json", text(&json)]);
+    let output = snapspec(&args);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("JSON");
+    assert_eq!(report["result"], "diverges");
+    assert_eq!(report["profiles"], serde_json::json!(["ic"]));
+
+    // An implementation that declares no preset cannot be checked under all of them.
+    assert_refused_after_start(
+        &["check", "--profile", "all", "--sut", &fixture("no_preset.sh")],
+        "declares none of the presets",
+    );
+}
+
+/// Like [`assert_refused`], for refusals that need the implementation's manifest.
+fn assert_refused_after_start(args: &[&str], message: &str) {
+    let output = snapspec(args);
+    assert_eq!(output.status.code(), Some(2), "{args:?}: {}", stdout(&output));
+    assert!(stderr(&output).contains(message), "{args:?}: {}", stderr(&output));
+}
