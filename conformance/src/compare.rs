@@ -302,11 +302,14 @@ impl Comparator {
         equal("reply.status.wasm_memory_size", &m.wasm_memory_size, &a.wasm_memory_size)?;
         equal("reply.status.stable_memory_size", &m.stable_memory_size, &a.stable_memory_size)?;
         equal("reply.status.wasm_binary_size", &m.wasm_binary_size, &a.wasm_binary_size)?;
-        equal(
-            "reply.status.snapshot_visibility",
-            &m.snapshot_visibility.as_ref().map(|v| self.sut_visibility(v)),
-            &a.snapshot_visibility,
-        )?;
+        // A profile without the setting predates the field: spec mode leaves it open there.
+        if m.snapshot_visibility.is_some() || self.strict() {
+            equal(
+                "reply.status.snapshot_visibility",
+                &m.snapshot_visibility.as_ref().map(|v| self.sut_visibility(v)),
+                &a.snapshot_visibility,
+            )?;
+        }
         if self.strict() {
             equal("reply.status.version", &m.version, &a.version)?;
             equal("reply.status.snapshots_size", &m.snapshots_size, &a.snapshots_size)?;
@@ -535,6 +538,41 @@ mod tests {
         let expected =
             serde_json::json!({"creation": {"controllers": [sut_second.to_string(), sut_first.to_string()]}});
         assert_eq!(details, expected);
+    }
+
+    /// A profile without the visibility setting expects no `snapshot_visibility` in a status:
+    /// strict mode holds an implementation to that, spec mode leaves the field open there.
+    /// Where the profile has the setting, both modes compare it.
+    #[test]
+    fn status_visibility_is_open_in_spec_mode_where_the_profile_predates_it() {
+        let status = |visibility| StatusReply {
+            status: snapspec_model::canister::Status::Running,
+            module_hash: None,
+            controllers: Vec::new(),
+            version: 0,
+            memory_size: 0,
+            wasm_memory_size: 0,
+            stable_memory_size: 0,
+            wasm_binary_size: 0,
+            wasm_chunk_store_size: 0,
+            snapshots_size: 0,
+            cycles: 0,
+            snapshot_visibility: visibility,
+        };
+        let compare = |mode, model: Option<Visibility>, actual: Option<Visibility>| {
+            let expectation = expecting(Reply::Status(Box::new(status(model))));
+            let observed = Observed::Reply { reply: Reply::Status(Box::new(status(actual))) };
+            Comparator::new(mode, &Manifest::full("test")).compare(&expectation, &observed).map_err(|m| m.field)
+        };
+        let public = Some(Visibility::Public);
+        assert!(compare(Mode::Spec, None, public.clone()).is_ok());
+        assert_eq!(compare(Mode::Strict, None, public.clone()), Err("reply.status.snapshot_visibility".into()));
+        assert!(compare(Mode::Strict, None, None).is_ok());
+        for mode in [Mode::Strict, Mode::Spec] {
+            assert!(compare(mode, public.clone(), None).is_err());
+            assert!(compare(mode, public.clone(), Some(Visibility::Controllers)).is_err());
+            assert!(compare(mode, public.clone(), public.clone()).is_ok());
+        }
     }
 
     /// The spec leaves a listing's order open: spec mode matches entries by id, strict mode

@@ -297,7 +297,9 @@ fn stop_implementations_on_interrupt() {
     let installed = ctrlc::set_handler(|| {
         snapspec::stdio::kill_running_implementations();
         JsonOut::remove_pending();
-        eprintln!("\ninterrupted: stopped the implementations this run started");
+        // Not `eprintln!`: on a closed stderr (a hung-up terminal) it would panic this thread
+        // and leave the run going without a handler.
+        let _ = writeln!(std::io::stderr(), "\ninterrupted: stopped the implementations this run started");
         std::process::exit(130);
     });
     if let Err(e) = installed {
@@ -509,28 +511,42 @@ fn save_regression(
 const ALL_PROFILES: &str = "all";
 
 fn check(args: CheckArgs) -> Result<bool, String> {
-    let all = args.profile.profile == ALL_PROFILES;
-    let single = if all { None } else { Some(config_for(&args.profile.profile)?) };
+    // An unknown profile fails before anything starts.
+    let single = match args.profile.profile.as_str() {
+        ALL_PROFILES => None,
+        name => Some(config_for(name)?),
+    };
     let json = JsonOut::create(args.sut.json.as_deref())?;
     let started = Instant::now();
-    let mut sut = open_sut(&args.sut)?;
-    let Some(config) = single else {
-        let configs = declared_presets(sut.manifest())?;
-        let mut reports = Vec::new();
-        for (index, config) in configs.iter().enumerate() {
-            if index > 0 {
-                println!();
-            }
-            let (report, returned) = check_profile(&args, config, sut)?;
-            sut = returned;
-            let verdict = verdict_text(&report);
-            println!("\nprofile {}: {verdict}", config.name);
-            reports.push(report);
+    let sut = open_sut(&args.sut)?;
+    match single {
+        Some(config) => {
+            let (report, _) = check_profile(&args, &config, sut)?;
+            finish(&report, json, started)
         }
-        return finish_all(&reports, json, started);
-    };
-    let (report, _) = check_profile(&args, &config, sut)?;
-    finish(&report, json, started)
+        None => check_all(&args, sut, json, started),
+    }
+}
+
+/// `check --profile all`: [`check_profile`] for each preset the implementation declares.
+fn check_all(
+    args: &CheckArgs,
+    mut sut: Box<dyn SystemUnderTest + Send>,
+    json: Option<JsonOut>,
+    started: Instant,
+) -> Result<bool, String> {
+    let configs = declared_presets(sut.manifest())?;
+    let mut reports = Vec::new();
+    for (index, config) in configs.iter().enumerate() {
+        if index > 0 {
+            println!();
+        }
+        let (report, returned) = check_profile(args, config, sut)?;
+        sut = returned;
+        println!("\nprofile {}: {}", config.name, verdict_text(&report));
+        reports.push(report);
+    }
+    finish_all(&reports, json, started)
 }
 
 /// The presets `manifest` declares, in preset order.

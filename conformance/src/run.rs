@@ -42,7 +42,9 @@ impl Divergence {
                 .unwrap_or_default(),
             _ => String::new(),
         };
-        format!("{}:{what}", self.request.call.method_name())
+        // A failed reset names no method: the step it stands for was never sent.
+        let at = if self.at_reset { "reset" } else { self.request.call.method_name() };
+        format!("{at}:{what}")
     }
 }
 
@@ -152,7 +154,8 @@ pub fn run_steps(
 ) -> TraceResult {
     let mut result = TraceResult::default();
     if let Err(fault) = sut.reset(config) {
-        result.divergence = Some(reset_divergence(config, requests, fault));
+        let first = requests.iter().find(|request| sut.manifest().supports(request));
+        result.divergence = Some(reset_divergence(config, first, fault));
         return result;
     }
     let mut comparator = Comparator::new(mode, sut.manifest());
@@ -208,10 +211,11 @@ fn fault_divergence(
 }
 
 /// The implementation failed the reset before the trace. The divergence names the trace's
-/// first step (a checkpoint for an empty trace) only so that every divergence has a step.
-fn reset_divergence(config: &Config, requests: &[Request], fault: SutFault) -> Divergence {
+/// first step the implementation supports (a checkpoint if none) only so that every
+/// divergence has a step, and a vector written for it runs.
+fn reset_divergence(config: &Config, first: Option<&Request>, fault: SutFault) -> Divergence {
     let placeholder = Request { caller: snapspec_model::ids::ANONYMOUS, call: snapspec_model::Call::Checkpoint };
-    let first = requests.first().unwrap_or(&placeholder);
+    let first = first.unwrap_or(&placeholder);
     let expected = Expectation::from_transition(&step(config, &State::new(config), first));
     Divergence { at_reset: true, ..fault_divergence(0, first, first, expected, fault) }
 }

@@ -33,11 +33,16 @@ pub fn shrink(
     divergence: &Divergence,
     runs_max: u64,
 ) -> Shrunk {
-    // A failed reset comes before every step: no step can be removed to avoid it, and the
-    // trace keeps its first step so that the vector written for it is not empty.
-    let failing = requests[..(divergence.step + 1).min(requests.len())].to_vec();
+    // A failed reset comes before every step: no step can be removed to avoid it. The trace
+    // keeps the step the divergence names, so that the vector written for it runs something.
+    let failing = if divergence.at_reset {
+        vec![divergence.request.clone()]
+    } else {
+        requests[..(divergence.step + 1).min(requests.len())].to_vec()
+    };
     let signature = divergence.signature();
     let mut sut_runs = 0;
+    // (An empty trace has nothing to shrink either.)
     let shrunk = if divergence.at_reset || failing.is_empty() {
         failing.clone()
     } else if sut.is_cheap() {

@@ -7,9 +7,12 @@
 //!
 //! The program runs in a process group of its own, and a broken or finished one is killed
 //! with its whole group: a wrapper script's children (a `sleep`, an interpreter) die with it
-//! instead of living on holding its pipes. The terminal's Ctrl-C does not reach that group,
-//! so a binary that drives implementations calls [`kill_running_implementations`] when it is
-//! interrupted (the `snapspec` CLI does).
+//! instead of living on holding its pipes (a child that leaves the group, with `setsid`,
+//! escapes). The terminal's Ctrl-C does not reach that group, so a binary that drives
+//! implementations calls [`kill_running_implementations`] when it is interrupted (the
+//! `snapspec` CLI does). Library users that install no such handler (the fuzz targets, the
+//! tests) rely on implementations exiting when their stdin closes, as docs/protocol.md §9
+//! asks.
 
 use std::collections::{BTreeSet, VecDeque};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -56,26 +59,37 @@ struct Process {
 
 impl Drop for Process {
     fn drop(&mut self) {
-        // Killed before it is reaped: until then the leader's pid cannot name another group.
+        // A group id stays reserved while any member lives, so this reaches the program's
+        // children even when `settle` has already reaped the program itself.
         kill_group(self.group);
+        // Unregistered before the pid is reaped and free for another job's program.
+        running_groups().running.remove(&self.group);
         let _ = self.child.wait();
-        running_groups().remove(&self.group);
     }
 }
 
-/// The process groups of the implementations running now.
-static RUNNING_GROUPS: Mutex<BTreeSet<u32>> = Mutex::new(BTreeSet::new());
+/// The process groups of the implementations running now, and whether the harness is
+/// stopping (then no new one starts).
+struct Groups {
+    running: BTreeSet<u32>,
+    stopping: bool,
+}
 
-fn running_groups() -> std::sync::MutexGuard<'static, BTreeSet<u32>> {
+static RUNNING_GROUPS: Mutex<Groups> = Mutex::new(Groups { running: BTreeSet::new(), stopping: false });
+
+fn running_groups() -> std::sync::MutexGuard<'static, Groups> {
     // A panic elsewhere while the set was locked cannot leave it half-updated.
     RUNNING_GROUPS.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Kills every implementation this process started and has not yet stopped, with their
-/// children: for an interrupted harness, whose implementations' process groups the
+/// children, and refuses to start any more (a fault in a running campaign would otherwise
+/// restart one): for an interrupted harness, whose implementations' process groups the
 /// terminal's Ctrl-C does not reach. Safe to call from any thread (not from a signal handler).
 pub fn kill_running_implementations() {
-    for group in running_groups().iter() {
+    let mut groups = running_groups();
+    groups.stopping = true;
+    for group in &groups.running {
         kill_group(*group);
     }
 }
@@ -220,6 +234,9 @@ fn start_process(command: &str) -> Result<Process, SutFault> {
     use std::os::unix::process::CommandExt as _;
     // Registered while the lock is held, so an interruption cannot miss a group just started.
     let mut groups = running_groups();
+    if groups.stopping {
+        return Err(SutFault::Spawn { message: format!("{command}: not started, the harness is stopping") });
+    }
     let mut child = Command::new("sh")
         .arg("-c")
         .arg(command)
@@ -230,7 +247,7 @@ fn start_process(command: &str) -> Result<Process, SutFault> {
         .spawn()
         .map_err(|e| SutFault::Spawn { message: format!("{command}: {e}") })?;
     let group = child.id();
-    groups.insert(group);
+    groups.running.insert(group);
     drop(groups);
     let stdin = child.stdin.take().expect("piped");
     let stdout = child.stdout.take().expect("piped");

@@ -331,8 +331,10 @@ fn check_profile_all_runs_every_declared_preset() {
     assert!(out.contains("result: CONFORMS under ic, ic-0.54"), "{out}");
     let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("JSON");
     assert_eq!(report["result"], "conforms");
-    assert_eq!(report["profiles"].as_array().map(Vec::len), Some(snapspec_model::config::PRESET_NAMES.len()));
-    assert_eq!(report["reports"][5]["profile"], "proposal-2024");
+    assert_eq!(report["profiles"], serde_json::json!(snapspec_model::config::PRESET_NAMES));
+    let reported: Vec<&serde_json::Value> =
+        report["reports"].as_array().expect("reports").iter().map(|r| &r["profile"]).collect();
+    assert_eq!(reported, report["profiles"].as_array().expect("profiles").iter().collect::<Vec<_>>());
 
     // Only the declared presets run, and one divergence makes the whole run diverge.
     let garbage = fixture("garbage.sh");
@@ -345,11 +347,14 @@ fn check_profile_all_runs_every_declared_preset() {
     assert_eq!(report["result"], "diverges");
     assert_eq!(report["profiles"], serde_json::json!(["ic"]));
 
-    // An implementation that declares no preset cannot be checked under all of them.
+    // An implementation that declares no preset cannot be checked under all of them, and the
+    // refusal leaves no --json file.
+    let no_preset = fixture("no_preset.sh");
     assert_refused_after_start(
-        &["check", "--profile", "all", "--sut", &fixture("no_preset.sh")],
+        &["check", "--profile", "all", "--sut", &no_preset, "--json", text(&json)],
         "declares none of the presets",
     );
+    assert!(!json.exists(), "a refused run leaves no --json file");
 }
 
 /// Like [`assert_refused`], for refusals that need the implementation's manifest.

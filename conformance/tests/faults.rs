@@ -93,6 +93,35 @@ fn a_failed_reset_is_reported_before_any_step() {
     assert_eq!(json["divergence"]["at_reset"], true);
 }
 
+/// Through the CLI: the report says "at the reset", and the JSON lists no clause for it (the
+/// step it stands for was never sent).
+#[test]
+fn the_cli_reports_a_failed_reset_without_clauses() {
+    let dir = std::env::temp_dir().join(format!("snapspec-reset-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let json = dir.join("report.json");
+    let output = Command::new(env!("CARGO_BIN_EXE_snapspec"))
+        .args(["check", "--quiet", "--cases", "1", "--steps", "3", "--depth", "0", "--vectors"])
+        .arg(dir.join("no-vectors"))
+        .arg("--regressions")
+        .arg(dir.join("regressions"))
+        .arg("--json")
+        .arg(&json)
+        .args(["--sut", &fixture("reset_crash.sh")])
+        .output()
+        .expect("snapspec runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("at the reset, before step 0"), "{stdout}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("the report")).expect("JSON");
+    let divergence = &report["divergences"][0];
+    assert_eq!(divergence["divergence"]["at_reset"], true, "{divergence}");
+    assert_eq!(divergence["clauses"], serde_json::json!([]), "{divergence}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn a_hang_times_out() {
     assert!(matches!(fault_of("hang.sh"), SutFault::Timeout { waited_ms: 500, .. }));
@@ -166,6 +195,10 @@ fn an_interrupted_run_stops_its_implementation() {
     assert!(stderr.contains("interrupted"), "{stderr}");
     assert!(ends_soon(child), "the implementation's child {child} outlived the interrupted run");
     assert!(!json.exists(), "an interrupted run leaves no unwritten --json file");
+    // An interrupted run starts no further implementation (a fault would otherwise restart one).
+    std::thread::sleep(Duration::from_millis(300));
+    let started = std::fs::read_to_string(&pids).unwrap_or_default();
+    assert_eq!(started.lines().count(), 1, "implementations started: {started}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -340,10 +340,10 @@ pub const INVARIANTS: &[(&str, &str)] = &[
 pub const CHOICES: &[(&str, &str)] = &[
     (
         "The `ic` profile mixes replica generations",
-        "Check order is G2's (ic-replica.md §17 advises it), while load's not-found naming (`snapshot_storage: per_canister`) and list visibility are G3's. Take's `replace_snapshot` and delete look snapshots up subnet-wide as in G2, so another canister's existing snapshot gives IC0406 InvalidOwnership; G3's handlers were not read and might answer IC0305; spec mode accepts either (\"Codes spec mode also accepts\").",
+        "Check order is G2's (ic-replica.md §17 advises it), while load's not-found naming (`snapshot_storage: per_canister`), load's memories before its baseline charge, and list visibility are G3's. Take's `replace_snapshot` and delete look snapshots up subnet-wide as in G2, so another canister's existing snapshot gives IC0406 InvalidOwnership; G3's handlers were not read and might answer IC0305; spec mode accepts either (\"Codes spec mode also accepts\").",
     ),
     (
-        "Load: not loadable before the baseline charge",
+        "Load: not loadable and the baseline charge, by replica generation",
         "With G3's per-canister storage (`ic`) LOAD.CROSS.LOADABLE comes before LOAD.FEE.BASE, following PR #11142 (memories are built before prepaying); with G2's subnet-wide storage (`ic-0.54`, `ic-0.50`) the baseline (§5 step 7) comes first, then NotLoadable (step 10), then the memory, freezing and fee checks (step 13). `snapshot_storage` stands for the generation.",
     ),
     (
