@@ -545,20 +545,7 @@ mod tests {
     /// Where the profile has the setting, both modes compare it.
     #[test]
     fn status_visibility_is_open_in_spec_mode_where_the_profile_predates_it() {
-        let status = |visibility| StatusReply {
-            status: snapspec_model::canister::Status::Running,
-            module_hash: None,
-            controllers: Vec::new(),
-            version: 0,
-            memory_size: 0,
-            wasm_memory_size: 0,
-            stable_memory_size: 0,
-            wasm_binary_size: 0,
-            wasm_chunk_store_size: 0,
-            snapshots_size: 0,
-            cycles: 0,
-            snapshot_visibility: visibility,
-        };
+        let status = |snapshot_visibility| StatusReply { snapshot_visibility, ..StatusReply::default() };
         let compare = |mode, model: Option<Visibility>, actual: Option<Visibility>| {
             let expectation = expecting(Reply::Status(Box::new(status(model))));
             let observed = Observed::Reply { reply: Reply::Status(Box::new(status(actual))) };

@@ -1,6 +1,7 @@
 //! Misbehaving implementations: each gives a clear finding with the trace so far and the
 //! process's stderr tail — never a panic of the harness, never a lost report.
 
+use std::ffi::OsStr;
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
@@ -10,6 +11,18 @@ use snapspec::compare::Mode;
 use snapspec::stdio::StdioSut;
 use snapspec::sut::SutFault;
 use snapspec_model::Config;
+
+/// Runs `snapspec ARGS --sut FIXTURE`, which must find a divergence (exit 1); returns stdout.
+fn diverging_check(args: &[&OsStr], fixture_name: &str) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_snapspec"))
+        .args(args)
+        .args(["--sut", &fixture(fixture_name)])
+        .output()
+        .expect("snapspec runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    stdout
+}
 
 fn fixture(name: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
@@ -101,18 +114,12 @@ fn the_cli_reports_a_failed_reset_without_clauses() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("scratch dir");
     let json = dir.join("report.json");
-    let output = Command::new(env!("CARGO_BIN_EXE_snapspec"))
-        .args(["check", "--quiet", "--cases", "1", "--steps", "3", "--depth", "0", "--vectors"])
-        .arg(dir.join("no-vectors"))
-        .arg("--regressions")
-        .arg(dir.join("regressions"))
-        .arg("--json")
-        .arg(&json)
-        .args(["--sut", &fixture("reset_crash.sh")])
-        .output()
-        .expect("snapspec runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    let (no_vectors, regressions) = (dir.join("no-vectors"), dir.join("regressions"));
+    let quick = ["check", "--quiet", "--cases", "1", "--steps", "3", "--depth", "0", "--vectors"];
+    let mut args: Vec<&OsStr> = quick.iter().map(OsStr::new).collect();
+    args.extend([no_vectors.as_os_str(), "--regressions".as_ref(), regressions.as_os_str()]);
+    args.extend(["--json".as_ref(), json.as_os_str()]);
+    let stdout = diverging_check(&args, "reset_crash.sh");
     assert!(stdout.contains("at the reset, before step 0"), "{stdout}");
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).expect("the report")).expect("JSON");
@@ -246,26 +253,11 @@ fn a_missing_program_cannot_spawn_or_exits() {
 
 #[test]
 fn the_cli_exits_nonzero_and_prints_the_report() {
-    let output = Command::new(env!("CARGO_BIN_EXE_snapspec"))
-        .args([
-            "check",
-            "--quiet",
-            "--cases",
-            "2",
-            "--steps",
-            "5",
-            "--depth",
-            "1",
-            "--timeout-ms",
-            "500",
-            "--regressions",
-        ])
-        .arg(std::env::temp_dir().join("snapspec-faults-regressions"))
-        .args(["--sut", &fixture("garbage.sh")])
-        .output()
-        .expect("snapspec runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    let regressions = std::env::temp_dir().join("snapspec-faults-regressions");
+    let quick = ["check", "--quiet", "--cases", "2", "--steps", "5", "--depth", "1", "--timeout-ms", "500"];
+    let mut args: Vec<&OsStr> = quick.iter().map(OsStr::new).collect();
+    args.extend(["--regressions".as_ref(), regressions.as_os_str()]);
+    let stdout = diverging_check(&args, "garbage.sh");
     assert!(stdout.contains("DIVERGENCE"), "{stdout}");
     assert!(stdout.contains("invalid message \"this is not json\""), "{stdout}");
 }

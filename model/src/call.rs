@@ -316,8 +316,9 @@ pub struct ProposalSnapshotInfo {
     pub checksum: Option<[u8; 32]>,
 }
 
-/// `canister_status`'s reply, reduced to what snapshots touch.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// `canister_status`'s reply, reduced to what snapshots touch. (`Default`: a running,
+/// empty canister with no controllers and no cycles.)
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusReply {
     /// Running status.
     pub status: Status,

@@ -42,10 +42,12 @@ pub fn sha256(bytes: &[u8]) -> [u8; 32] {
 }
 
 /// Running status.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[allow(missing_docs)]
 pub enum Status {
+    /// A new canister's status.
+    #[default]
     Running,
     Stopping,
     Stopped,

@@ -19,7 +19,7 @@ use ic_management_canister_types as official;
 use serde::de::DeserializeOwned;
 use serde_bytes::ByteBuf;
 use snapspec_model::call::{InfoReply, ProposalSnapshotInfo, StatusReply};
-use snapspec_model::canister::{self as model, InstallMode, Status, Timer, Visibility};
+use snapspec_model::canister::{self as model, InstallMode, Timer, Visibility};
 use snapspec_model::{
     Call, CanisterId, DeleteArgs, Global, LoadArgs, Reply, Settings, SnapshotId, SnapshotInfo, TakeArgs,
 };
@@ -1111,20 +1111,7 @@ fn lifecycle_replies_encode_as_the_spec_types() {
 }
 
 fn status_reply() -> StatusReply {
-    StatusReply {
-        status: Status::Running,
-        module_hash: None,
-        controllers: vec![],
-        version: 0,
-        memory_size: 0,
-        wasm_memory_size: 0,
-        stable_memory_size: 0,
-        wasm_binary_size: 0,
-        wasm_chunk_store_size: 0,
-        snapshots_size: 0,
-        cycles: 0,
-        snapshot_visibility: Some(Visibility::Controllers),
-    }
+    StatusReply { snapshot_visibility: Some(Visibility::Controllers), ..StatusReply::default() }
 }
 
 fn model_changes(source: Option<model::SnapshotSource>) -> Vec<model::Change> {
