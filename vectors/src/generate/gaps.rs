@@ -121,13 +121,19 @@ fn uninstall_clears_timer(config: &Config) -> Made {
     )))
 }
 
-fn load_carries_unflushed_changes(config: &Config) -> Made {
+/// Two installed canisters, `$c0` and `$c1`, where the profile can load across them.
+fn cross_load_world(config: &Config) -> Result<Option<Script<'_>>, SetupError> {
     if !config.cross_canister_load {
         return Ok(None);
     }
     let mut s = Script::new(config);
     installed(&mut s)?;
     installed(&mut s)?;
+    Ok(Some(s))
+}
+
+fn load_carries_unflushed_changes(config: &Config) -> Made {
+    let Some(mut s) = cross_load_world(config)? else { return Ok(None) };
     s.a(write_heap(1, 0, b"x"))?;
     s.a(take(config, 1))?;
     s.a(load(config, 1, sid(1, 0)))?;
@@ -143,12 +149,7 @@ fn load_carries_unflushed_changes(config: &Config) -> Made {
 }
 
 fn empty_write_changes_nothing(config: &Config) -> Made {
-    if !config.cross_canister_load {
-        return Ok(None);
-    }
-    let mut s = Script::new(config);
-    installed(&mut s)?;
-    installed(&mut s)?;
+    let Some(mut s) = cross_load_world(config)? else { return Ok(None) };
     s.a(Call::Checkpoint)?;
     s.a(write_heap(1, 0, b""))?;
     s.a(write_stable(1, 0, b""))?;
