@@ -48,14 +48,17 @@ fn read_line<'a>(input: &mut impl BufRead, raw: &'a mut Vec<u8>) -> std::io::Res
     if read == 0 {
         return Ok(Line::End);
     }
-    if raw.last() == Some(&b'\n') {
+    let ended = raw.last() == Some(&b'\n');
+    if ended {
         raw.pop();
         if raw.last() == Some(&b'\r') {
             raw.pop();
         }
-    } else if raw.len() > LINE_BYTES_MAX {
+    }
+    // The limit excludes the terminator (docs/protocol.md §2); the read stops 2 bytes past it.
+    if raw.len() > LINE_BYTES_MAX {
         // Skip the rest of the overlong line, in bounded reads.
-        while !raw.is_empty() && raw.last() != Some(&b'\n') {
+        while !ended && !raw.is_empty() && raw.last() != Some(&b'\n') {
             raw.clear();
             input.by_ref().take(1 << 20).read_until(b'\n', raw)?;
         }
@@ -143,6 +146,32 @@ mod tests {
         assert!(is_error_about(&answers[1], "longer than"), "{:?}", answers[1]);
         assert!(matches!(answers[2], FromImpl::Hello { id: 3, .. }), "{:?}", answers[2]);
         assert!(matches!(answers[3], FromImpl::Ok { id: 4 }), "{:?}", answers[3]);
+    }
+
+    /// A hello padded with an unknown field to `content_bytes` bytes.
+    fn padded_hello(id: u64, content_bytes: usize) -> Vec<u8> {
+        let head = format!("{{\"type\":\"hello\",\"id\":{id},\"protocol\":1,\"pad\":\"");
+        let mut line = head.into_bytes();
+        line.resize(content_bytes - 2, b'x');
+        line.extend(b"\"}");
+        line
+    }
+
+    /// The limit is on the line without its terminator: 8 MiB exactly is a line, one byte more
+    /// is not, whichever terminator follows.
+    #[test]
+    fn the_line_limit_excludes_the_terminator() {
+        for terminator in [&b"\n"[..], b"\r\n"] {
+            let mut input = padded_hello(1, LINE_BYTES_MAX);
+            input.extend(terminator);
+            input.extend(padded_hello(2, LINE_BYTES_MAX + 1));
+            input.extend(terminator);
+            input.extend(b"{\"type\":\"bye\",\"id\":3}\n");
+            let answers = answers(&input);
+            assert!(matches!(answers[0], FromImpl::Hello { id: 1, .. }), "{:?}", answers[0]);
+            assert!(is_error_about(&answers[1], "longer than"), "{:?}", answers[1]);
+            assert!(matches!(answers[2], FromImpl::Ok { id: 3 }), "{:?}", answers[2]);
+        }
     }
 
     #[test]

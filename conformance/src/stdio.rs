@@ -187,22 +187,25 @@ impl StdioSut {
     fn exchange(&mut self, message: &ToImpl) -> Result<FromImpl, SutFault> {
         let mut line = serde_json::to_string(message).expect("protocol messages serialize");
         line.push('\n');
-        // One write per message: the pipe is unbuffered, and a split line costs a wake-up.
-        let write_result = match self.process.as_mut() {
-            Some(process) => process.stdin.write_all(line.as_bytes()).and_then(|_| process.stdin.flush()),
+        // The timeout covers the whole exchange: writing the request, then the answer.
+        let deadline = Instant::now() + self.timeout;
+        // One write per message where the pipe has room: it is unbuffered, and a split line
+        // costs a wake-up.
+        let written = match self.process.as_mut() {
+            Some(process) => write_before(&mut process.stdin, line.as_bytes(), deadline),
             None => return Err(SutFault::Exited { status: None, signal: None, stderr_tail: String::new() }),
         };
-        if write_result.is_err() {
-            return Err(self.exited());
+        match written {
+            Ok(()) => {}
+            Err(WriteFailure::Stalled) => return Err(self.timed_out()),
+            Err(WriteFailure::Closed) => return Err(self.exited()),
         }
-        let received = self.process.as_ref().expect("checked above").lines.recv_timeout(self.timeout);
+        let wait = deadline.saturating_duration_since(Instant::now());
+        let received = self.process.as_ref().expect("checked above").lines.recv_timeout(wait);
         let answer = match received {
             Ok(Ok(answer)) => answer,
             Ok(Err(error)) => return Err(self.garbage(String::new(), error)),
-            Err(RecvTimeoutError::Timeout) => {
-                let (_, stderr_tail) = self.last_words(false);
-                return Err(self.broken(SutFault::Timeout { waited_ms: self.timeout.as_millis() as u64, stderr_tail }));
-            }
+            Err(RecvTimeoutError::Timeout) => return Err(self.timed_out()),
             Err(RecvTimeoutError::Disconnected) => return Err(self.exited()),
         };
         let parsed: FromImpl = match serde_json::from_str(&answer) {
@@ -213,6 +216,11 @@ impl StdioSut {
             return Err(self.broken(SutFault::WrongId { expected: message.id(), got: parsed.id() }));
         }
         Ok(parsed)
+    }
+
+    fn timed_out(&mut self) -> SutFault {
+        let (_, stderr_tail) = self.last_words(false);
+        self.broken(SutFault::Timeout { waited_ms: self.timeout.as_millis() as u64, stderr_tail })
     }
 
     fn garbage(&mut self, line: String, error: String) -> SutFault {
@@ -257,7 +265,71 @@ fn start_process(command: &str) -> Result<Process, SutFault> {
     let tail = Arc::new(Mutex::new(StderrTail::default()));
     let tail_writer = Arc::clone(&tail);
     let stderr_reader = thread::spawn(move || keep_tail(stderr, tail_writer));
-    Ok(Process { child, group, stdin, lines, stderr: tail, stderr_reader })
+    let process = Process { child, group, stdin, lines, stderr: tail, stderr_reader };
+    // Dropping the process on failure kills it.
+    set_nonblocking(&process.stdin)
+        .map_err(|e| SutFault::Spawn { message: format!("{command}: cannot make its stdin non-blocking: {e}") })?;
+    Ok(process)
+}
+
+/// Makes writes to the program's stdin return at once when the pipe is full, so that
+/// [`write_before`] can give up. The flag belongs to our end of the pipe only: the program's
+/// reads are unaffected.
+fn set_nonblocking(stdin: &ChildStdin) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd as _;
+    let fd = stdin.as_raw_fd();
+    // SAFETY: fcntl(2) reading and setting the status flags of a descriptor we own; it
+    // touches no memory of ours.
+    let set = unsafe {
+        let flags = libc::fcntl(fd, libc::F_GETFL);
+        flags >= 0 && libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK) >= 0
+    };
+    if set {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+/// Why a request could not be written.
+#[derive(Debug, PartialEq)]
+enum WriteFailure {
+    /// The program closed its stdin (or exited).
+    Closed,
+    /// The pipe stayed full until the deadline: the program stopped reading.
+    Stalled,
+}
+
+/// Writes all of `bytes` to the program's (non-blocking) stdin, waiting for room in the pipe
+/// until `deadline`. A pipe holds 64 KiB and a request can be megabytes long (a vector's
+/// chunk upload): with a blocking write, a program that stops reading would stall the harness
+/// past every timeout.
+fn write_before(stdin: &mut ChildStdin, mut bytes: &[u8], deadline: Instant) -> Result<(), WriteFailure> {
+    while !bytes.is_empty() {
+        match stdin.write(bytes) {
+            Ok(0) => return Err(WriteFailure::Closed),
+            Ok(written) => bytes = &bytes[written..],
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Err(WriteFailure::Stalled);
+                }
+                wait_writable(stdin, left);
+            }
+            Err(_) => return Err(WriteFailure::Closed),
+        }
+    }
+    Ok(())
+}
+
+/// Waits until the pipe has room or breaks, at most `limit` (the caller tries again either way).
+fn wait_writable(stdin: &ChildStdin, limit: Duration) {
+    use std::os::fd::AsRawFd as _;
+    let mut poll_fd = libc::pollfd { fd: stdin.as_raw_fd(), events: libc::POLLOUT, revents: 0 };
+    let limit_ms = i32::try_from(limit.as_millis().max(1)).unwrap_or(i32::MAX);
+    // SAFETY: poll(2) on one valid pollfd that lives for the duration of the call.
+    unsafe { libc::poll(&mut poll_fd, 1, limit_ms) };
 }
 
 /// Sends each stdout line (or why it is unreadable) until EOF.
@@ -265,10 +337,13 @@ fn read_lines(stdout: impl Read, sender: mpsc::Sender<Result<String, String>>) {
     let mut reader = BufReader::new(stdout);
     loop {
         let mut buffer = Vec::new();
-        let read = (&mut reader).take(LINE_BYTES_MAX as u64 + 1).read_until(b'\n', &mut buffer);
+        // The limit excludes the terminator, `\n` or `\r\n` (docs/protocol.md §2).
+        let read = (&mut reader).take(LINE_BYTES_MAX as u64 + 2).read_until(b'\n', &mut buffer);
         let message = match read {
             Ok(0) | Err(_) => return,
-            Ok(_) if buffer.len() > LINE_BYTES_MAX => Err(format!("line longer than {LINE_BYTES_MAX} bytes")),
+            Ok(_) if line_content(&buffer).len() > LINE_BYTES_MAX => {
+                Err(format!("line longer than {LINE_BYTES_MAX} bytes"))
+            }
             Ok(_) => {
                 String::from_utf8(buffer).map(|s| s.trim_end().to_string()).map_err(|_| "line is not UTF-8".to_string())
             }
@@ -280,14 +355,62 @@ fn read_lines(stdout: impl Read, sender: mpsc::Sender<Result<String, String>>) {
     }
 }
 
+/// A line without its terminator (`\n` or `\r\n`), if it has one.
+fn line_content(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// Keeps the last lines of the program's stderr, each cut to a quote's length. Reads to EOF
+/// whatever arrives: a reader that stopped (at bytes that are not UTF-8, say) would leave the
+/// program blocked on a full pipe, or killed by SIGPIPE, and the report would blame that.
 fn keep_tail(stderr: impl Read, tail: Arc<Mutex<StderrTail>>) {
-    for line in BufReader::new(stderr).lines() {
-        let Ok(line) = line else { return };
+    let mut reader = BufReader::new(stderr);
+    let mut kept = Vec::new();
+    loop {
+        kept.clear();
+        match read_line_keeping(&mut reader, &mut kept, STDERR_LINE_KEPT_BYTES) {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+        let line = String::from_utf8_lossy(&kept);
         let Ok(mut tail) = tail.lock() else { return };
-        tail.lines.push_back(line.chars().take(QUOTE_CHARS_MAX).collect());
+        tail.lines.push_back(line.trim_end_matches(['\n', '\r']).chars().take(QUOTE_CHARS_MAX).collect());
         tail.received += 1;
         if tail.lines.len() > STDERR_LINES_MAX {
             tail.lines.pop_front();
+        }
+    }
+}
+
+/// Bytes of a stderr line kept: enough for [`QUOTE_CHARS_MAX`] characters of UTF-8.
+const STDERR_LINE_KEPT_BYTES: usize = 4 * QUOTE_CHARS_MAX;
+
+/// Reads one line, through its newline or to EOF, keeping at most `kept_bytes_max` of it in
+/// `kept` and dropping the rest as it arrives: a line without end costs no memory. Returns the
+/// bytes read (0 at EOF).
+fn read_line_keeping(reader: &mut impl BufRead, kept: &mut Vec<u8>, kept_bytes_max: usize) -> std::io::Result<usize> {
+    let mut read = 0;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(available) => available,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(error),
+        };
+        if available.is_empty() {
+            return Ok(read);
+        }
+        let (chunk, ends_line) = match available.iter().position(|&byte| byte == b'\n') {
+            Some(newline) => (&available[..=newline], true),
+            None => (available, false),
+        };
+        let room = kept_bytes_max.saturating_sub(kept.len());
+        kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        let consumed = chunk.len();
+        reader.consume(consumed);
+        read += consumed;
+        if ends_line {
+            return Ok(read);
         }
     }
 }
@@ -330,8 +453,71 @@ impl Drop for StdioSut {
     fn drop(&mut self) {
         if let Some(mut process) = self.process.take() {
             let id = self.next_id + 1;
-            let line = serde_json::to_string(&ToImpl::Bye { id }).expect("serializes");
-            let _ = writeln!(process.stdin, "{line}");
+            let line = serde_json::to_string(&ToImpl::Bye { id }).expect("serializes") + "\n";
+            // One attempt, never a wait: the process is killed next anyway.
+            let _ = write_before(&mut process.stdin, line.as_bytes(), Instant::now());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reads every line of `input` through [`read_line_keeping`], keeping at most 4 bytes.
+    fn lines_kept(input: &[u8]) -> Vec<(usize, Vec<u8>)> {
+        let mut reader = BufReader::with_capacity(3, input);
+        let mut lines = Vec::new();
+        loop {
+            let mut kept = Vec::new();
+            match read_line_keeping(&mut reader, &mut kept, 4).expect("reads") {
+                0 => return lines,
+                read => lines.push((read, kept)),
+            }
+        }
+    }
+
+    #[test]
+    fn a_line_is_kept_up_to_the_limit_and_read_to_its_end() {
+        // Buffers of 3 bytes: lines and the limit straddle refills.
+        let lines = lines_kept(b"ab\nabcdefgh\n\nxyz");
+        let expected: Vec<(usize, &[u8])> = vec![(3, b"ab\n"), (9, b"abcd"), (1, b"\n"), (3, b"xyz")];
+        assert_eq!(lines.iter().map(|(read, kept)| (*read, kept.as_slice())).collect::<Vec<_>>(), expected);
+    }
+
+    /// What [`read_lines`] makes of `input`.
+    fn lines_sent(input: Vec<u8>) -> Vec<Result<usize, String>> {
+        let (sender, receiver) = mpsc::channel();
+        read_lines(std::io::Cursor::new(input), sender);
+        receiver.into_iter().map(|line| line.map(|line| line.len())).collect()
+    }
+
+    /// The limit is on the line without its terminator (docs/protocol.md §2).
+    #[test]
+    fn the_line_limit_excludes_the_terminator() {
+        for terminator in [&b"\n"[..], b"\r\n"] {
+            let mut at_limit = vec![b'x'; LINE_BYTES_MAX];
+            at_limit.extend(terminator);
+            at_limit.extend(b"next\n");
+            assert_eq!(lines_sent(at_limit), [Ok(LINE_BYTES_MAX), Ok(4)]);
+            let mut over = vec![b'x'; LINE_BYTES_MAX + 1];
+            over.extend(terminator);
+            let sent = lines_sent(over);
+            assert!(matches!(&sent[..], [Err(error)] if error.contains("longer than")), "{sent:?}");
+        }
+    }
+
+    #[test]
+    fn a_write_to_a_full_pipe_gives_up_at_the_deadline() {
+        let mut child = Command::new("sleep").arg("5").stdin(Stdio::piped()).spawn().expect("sleep starts");
+        let mut stdin = child.stdin.take().expect("piped");
+        set_nonblocking(&stdin).expect("non-blocking");
+        let started = Instant::now();
+        let outcome = write_before(&mut stdin, &vec![b'x'; 1 << 20], started + Duration::from_millis(100));
+        assert_eq!(outcome, Err(WriteFailure::Stalled));
+        assert!(started.elapsed() >= Duration::from_millis(100), "it waited for room until the deadline");
+        let _ = child.kill();
+        let _ = child.wait();
+        assert_eq!(write_before(&mut stdin, b"x", Instant::now()), Err(WriteFailure::Closed), "the reader is gone");
     }
 }

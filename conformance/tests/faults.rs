@@ -9,8 +9,9 @@ use std::time::Duration;
 use snapspec::campaign::{self, CampaignOptions};
 use snapspec::compare::Mode;
 use snapspec::stdio::StdioSut;
-use snapspec::sut::SutFault;
-use snapspec_model::Config;
+use snapspec::sut::{SutFault, SystemUnderTest};
+use snapspec_model::generators::user;
+use snapspec_model::{Call, CanisterId, Config, Request};
 
 /// Runs `snapspec ARGS --sut FIXTURE`, which must find a divergence (exit 1); returns stdout.
 fn diverging_check(args: &[&OsStr], fixture_name: &str) -> String {
@@ -35,7 +36,12 @@ fn options() -> CampaignOptions {
 
 /// Runs a short campaign against the fixture and returns the fault it found.
 fn fault_of(name: &str) -> SutFault {
-    let mut sut = match StdioSut::spawn(&fixture(name), Duration::from_millis(500)) {
+    fault_within(name, Duration::from_millis(500))
+}
+
+/// [`fault_of`] with a per-call timeout of `timeout`.
+fn fault_within(name: &str, timeout: Duration) -> SutFault {
+    let mut sut = match StdioSut::spawn(&fixture(name), timeout) {
         Ok(sut) => sut,
         Err(fault) => return fault,
     };
@@ -132,6 +138,40 @@ fn the_cli_reports_a_failed_reset_without_clauses() {
 #[test]
 fn a_hang_times_out() {
     assert!(matches!(fault_of("hang.sh"), SutFault::Timeout { waited_ms: 500, .. }));
+}
+
+/// A request longer than a pipe holds, sent to a program that has stopped reading: the write
+/// gives up at the per-call timeout instead of blocking the harness for good.
+#[test]
+fn a_long_request_to_a_program_that_stopped_reading_times_out() {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut sut = StdioSut::spawn(&fixture("deaf.sh"), Duration::from_millis(500)).expect("the handshake");
+        sut.reset(&Config::ic()).expect("the reset");
+        let chunk = vec![7; 1 << 20];
+        let upload =
+            Request { caller: user(1), call: Call::UploadChunk { canister_id: CanisterId::from_index(0), chunk } };
+        let _ = sender.send(sut.call(&upload));
+    });
+    let outcome = receiver.recv_timeout(Duration::from_secs(20)).expect("the call returns within 20 s");
+    assert!(matches!(outcome, Err(SutFault::Timeout { waited_ms: 500, .. })), "{outcome:?}");
+}
+
+/// Stderr is read to the end whatever it holds (more than a pipe holds, a line of 1 MB, bytes
+/// that are not UTF-8), and each line is cut to a quote's length: the program's last words
+/// reach the report.
+#[test]
+fn a_flood_of_stderr_is_drained_and_cut() {
+    let SutFault::Exited { status, signal, stderr_tail } = fault_within("noisy_stderr.sh", Duration::from_secs(10))
+    else {
+        panic!("an exit")
+    };
+    assert_eq!((status, signal), (Some(3), None), "{stderr_tail}");
+    let lines: Vec<&str> = stderr_tail.lines().collect();
+    assert_eq!(lines.last(), Some(&"last words"), "{stderr_tail}");
+    assert!(lines.contains(&"not UTF-8: \u{fffd}\u{fffd}"), "{stderr_tail}");
+    assert!(lines.contains(&"x".repeat(200).as_str()), "the 1 MB line, cut: {stderr_tail}");
+    assert!(lines.iter().all(|line| line.chars().count() <= 200), "{stderr_tail}");
 }
 
 /// Whether process `pid` has ended (a zombie that no one reaps counts: it runs no more).

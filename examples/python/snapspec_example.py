@@ -534,8 +534,8 @@ SNAPSHOT_METHODS = {
 
 
 # Controller-only management methods: in replica profiles a user's call to one of them passes
-# the ingress filter before it runs (protocol.md §6.1 INGRESS). `list_canister_snapshots` only
-# in profiles without `visibility`.
+# the ingress filter before it runs (protocol.md §6, "The ingress filter").
+# `list_canister_snapshots` only in profiles without `visibility`.
 INGRESS_FILTERED = {
     "take_canister_snapshot", "load_canister_snapshot", "delete_canister_snapshot", "list_canister_snapshots",
     "install_code", "uninstall_code", "start_canister", "stop_canister", "update_settings", "delete_canister",
@@ -981,6 +981,8 @@ class Subnet:
         canister = self.controlled(caller, canister_id)
         if controllers is not None:
             self.check_controllers_count(controllers)
+        if not self.profile.visibility:
+            visibility = None  # the setting does not exist: the field is dropped unchecked (§6.4)
         if visibility is not None and visibility[0] == "allowed_viewers" and len(visibility[1]) > VIEWERS_MAX:
             raise Rejected(504, "Could not validate the settings: allowed_viewers has %d entries; at most %d are allowed."
                            % (len(visibility[1]), VIEWERS_MAX))
@@ -989,7 +991,7 @@ class Subnet:
             canister.controllers = set(controllers)
             canister.record(self.now, origin_json(caller, version), {
                 "controllers_change": {"controllers": [principal_text(p) for p in canister.sorted_controllers()]}})
-        if visibility is not None and self.profile.visibility:
+        if visibility is not None:
             canister.visibility = visibility
         return {"type": "empty"}
 
@@ -1205,7 +1207,9 @@ def main():
         raw = stdin.readline(LINE_BYTES_MAX + 2)
         if not raw:
             return
-        if len(raw) > LINE_BYTES_MAX + 1 and not raw.endswith(b"\n"):
+        content = raw[:-1] if raw.endswith(b"\n") else raw
+        content = content[:-1] if raw.endswith(b"\r\n") else content
+        if len(content) > LINE_BYTES_MAX:  # the terminator does not count (protocol.md §2)
             while raw and not raw.endswith(b"\n"):  # skip the rest of the overlong line
                 raw = stdin.readline(1 << 20)
             answer, done = {"type": "error", "id": 0, "message": "line longer than 8 MiB"}, False
