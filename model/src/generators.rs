@@ -15,7 +15,7 @@
 use arbitrary::{Result, Unstructured};
 
 use crate::call::{Call, DeleteArgs, LoadArgs, Request, Settings, SnapshotIdArg, TakeArgs};
-use crate::canister::{InstallMode, Timer, Visibility};
+use crate::canister::{InstallMode, Timer, Visibility, ALLOWED_VIEWERS_MAX};
 use crate::config::Api;
 use crate::globals::Global;
 use crate::ids::{CanisterId, Principal, SnapshotId, ANONYMOUS};
@@ -372,7 +372,13 @@ fn settings(u: &mut Unstructured, world: &World) -> Result<Settings> {
         0 => None,
         1 => Some(Visibility::Controllers),
         2 => Some(Visibility::Public),
-        _ => Some(Visibility::AllowedViewers(vec![*u.choose(&world.principals)?])),
+        _ => {
+            // Now and then one over the limit: campaigns then reach SETTINGS.VIEWERS.LIMIT, and,
+            // in profiles without the setting, its absence (the list is dropped unchecked).
+            let count = if u.ratio(1, 8)? { ALLOWED_VIEWERS_MAX + 1 } else { 1 };
+            let viewers = (0..count).map(|_| u.choose(&world.principals).copied()).collect::<Result<_>>()?;
+            Some(Visibility::AllowedViewers(viewers))
+        }
     };
     Ok(Settings { controllers, snapshot_visibility })
 }

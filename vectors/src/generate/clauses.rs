@@ -600,11 +600,18 @@ fn settings_too_many_controllers(config: &Config) -> Made {
 }
 
 fn settings_too_many_viewers(config: &Config) -> Made {
-    if !config.visibility {
-        return Ok(None);
-    }
     let mut s = Script::new(config);
     installed(&mut s)?;
+    if !config.visibility {
+        // The field is dropped before anything reads it, the later limit included.
+        s.a(set_visibility(0, Visibility::AllowedViewers(eleven())))?;
+        s.a(status(0))?;
+        return Ok(Some(Scenario::new(
+            "settings/effect/visibility-ignored-unchecked",
+            "SETTINGS.VIS.IGNORED: before spec 0.57 `snapshot_visibility` does not exist, so 11 allowed viewers (over the later limit of 10) are dropped unchecked: the call succeeds, the version increases, and status shows no visibility.",
+            s,
+        )));
+    }
     s.a(set_visibility(0, Visibility::AllowedViewers(eleven()[..10].to_vec())))?;
     s.run(alice(), set_visibility(0, Visibility::AllowedViewers(eleven())));
     Ok(Some(Scenario::new(
