@@ -61,19 +61,28 @@ pub struct CampaignReport {
     pub elapsed: Duration,
 }
 
-/// Deterministic bytes for case `case` of seed `seed` (SplitMix64).
+/// Deterministic bytes for case `case` of seed `seed`: a SplitMix64 stream whose start is the
+/// mixed (seed, case) pair. Every stream walks the same cycle of states, so starts that
+/// differ by a few steps would make cases shifted copies of each other (as `seed ^ case·γ`
+/// did: with seed 0, case c+1 was case c less its first 8 bytes).
 pub fn case_bytes(seed: u64, case: u64, len: usize) -> Vec<u8> {
-    let mut state = seed ^ case.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let mut state = splitmix64_mix(seed ^ splitmix64_mix(case.wrapping_add(SPLITMIX64_GAMMA)));
     let mut bytes = Vec::with_capacity(len + 8);
     while bytes.len() < len {
-        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        bytes.extend_from_slice(&(z ^ (z >> 31)).to_le_bytes());
+        state = state.wrapping_add(SPLITMIX64_GAMMA);
+        bytes.extend_from_slice(&splitmix64_mix(state).to_le_bytes());
     }
     bytes.truncate(len);
     bytes
+}
+
+const SPLITMIX64_GAMMA: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// SplitMix64's output function: a bijection that scatters nearby inputs.
+fn splitmix64_mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 /// The sequence of case `case`.
