@@ -56,7 +56,20 @@ pub struct Mismatch {
 }
 
 fn mismatch(field: &str, expected: impl std::fmt::Debug, actual: impl std::fmt::Debug) -> Mismatch {
-    Mismatch { field: field.to_string(), expected: format!("{expected:?}"), actual: format!("{actual:?}") }
+    let (expected, actual) = (format!("{expected:?}"), format!("{actual:?}"));
+    Mismatch { field: field.to_string(), expected: cut(expected), actual: cut(actual) }
+}
+
+/// Characters of a value that a [`Mismatch`] keeps: an implementation's answer can be
+/// megabytes long, and a run can keep many mismatches.
+pub const RENDERED_CHARS_MAX: usize = 1_000;
+
+/// `text`, cut to [`RENDERED_CHARS_MAX`] characters with a note of its full length.
+pub fn cut(text: String) -> String {
+    match text.char_indices().nth(RENDERED_CHARS_MAX) {
+        None => text,
+        Some((end, _)) => format!("{}… ({} characters in all)", &text[..end], text.chars().count()),
+    }
 }
 
 /// Compares answers step by step over one run, keeping ids and relations.
@@ -509,6 +522,17 @@ pub fn summary(reply: &Reply) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A rendered value is cut to a bound, with its full length; short ones stay whole.
+    #[test]
+    fn rendered_values_are_cut() {
+        assert_eq!(cut("short".to_string()), "short");
+        let long = "é".repeat(RENDERED_CHARS_MAX + 5);
+        let expected = format!("{}… ({} characters in all)", "é".repeat(RENDERED_CHARS_MAX), RENDERED_CHARS_MAX + 5);
+        assert_eq!(cut(long), expected);
+        let m = mismatch("reply", "x".repeat(5_000), 1);
+        assert!(m.expected.chars().count() < RENDERED_CHARS_MAX + 40 && m.actual == "1", "{m:?}");
+    }
     use snapspec_model::call::InfoReply;
     use snapspec_model::canister::{Change, ChangeOrigin};
     use snapspec_model::CanisterId;

@@ -634,8 +634,17 @@ fn check_random(
         shrink_runs_max: 2_000,
     };
     let mut suts = vec![sut];
-    for _ in 1..random_jobs(args) {
-        suts.push(open_sut(&args.sut)?);
+    for copy in 2..=random_jobs(args) {
+        // The first copy is running, and earlier phases' findings are in `run`: a copy that
+        // will not start costs parallelism, not the report.
+        match open_sut(&args.sut) {
+            Ok(sut) => suts.push(sut),
+            Err(why) => {
+                println!("random:      copy {copy} of the implementation did not start; running on {}", suts.len());
+                println!("             {}", why.replace('\n', "\n             "));
+                break;
+            }
+        }
     }
     let bar = progress(args.sut.quiet, args.cases, "random");
     let report = campaign::run_parallel(&mut suts, &options, |_| bar.inc(1));
@@ -656,7 +665,12 @@ fn check_random(
             finding.original_len,
             finding.requests.len()
         );
-        let comment = "shrunk divergence from a random campaign";
+        let comment = if finding.confirmed {
+            "shrunk divergence from a random campaign"
+        } else {
+            println!("             not reproduced when run again: it may depend on what the implementation ran before");
+            "divergence from a random campaign, not reproduced when run again"
+        };
         let vector = save_regression(&args.regressions, config, &finding.divergence, &finding.requests, comment);
         run.divergences.push(divergence_report(
             "random",
@@ -892,7 +906,7 @@ fn nothing_replayed(args: &ReplayArgs, report: &ReplayReport, manifest: &Manifes
             manifest.capabilities.iter().cloned().collect::<Vec<_>>().join(", ")
         )
     };
-    format!("no vector ran: {why}")
+    report::printable(&format!("no vector ran: {why}"))
 }
 
 fn mutants_command(args: MutantArgs) -> Result<bool, String> {

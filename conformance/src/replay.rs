@@ -159,12 +159,57 @@ fn replay_into(
     report.coverage.merge(&coverage);
     match divergence {
         None => report.passed += 1,
-        Some(divergence) => report.failures.push(VectorResult {
-            file: file.to_path_buf(),
-            id: vector.id.clone(),
-            profile: suite.profile.name.clone(),
-            trace: vector.steps.iter().filter_map(|s| s.request().ok()).collect(),
-            divergence,
-        }),
+        Some(mut divergence) => {
+            // Answers can be megabytes each (a hostile or broken implementation's): past the
+            // first failures, only how they differ is kept, not the whole answer.
+            if report.failures.len() >= FAILURES_WITH_ANSWER_MAX {
+                divergence.actual = None;
+            }
+            report.failures.push(VectorResult {
+                file: file.to_path_buf(),
+                id: vector.id.clone(),
+                profile: suite.profile.name.clone(),
+                trace: vector.steps.iter().filter_map(|s| s.request().ok()).collect(),
+                divergence,
+            })
+        }
+    }
+}
+
+/// Failures whose answer is kept whole (the text report shows 10).
+const FAILURES_WITH_ANSWER_MAX: usize = 32;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sut::{Manifest, ModelSut, Observed, SutFault, SystemUnderTest};
+    use snapspec_model::{Config, Request};
+
+    /// The model, but every call is rejected with a long message.
+    struct RejectsAll(ModelSut);
+
+    impl SystemUnderTest for RejectsAll {
+        fn manifest(&self) -> &Manifest {
+            self.0.manifest()
+        }
+        fn reset(&mut self, config: &Config) -> Result<(), SutFault> {
+            self.0.reset(config)
+        }
+        fn call(&mut self, _: &Request) -> Result<Observed, SutFault> {
+            Ok(Observed::Reject { code: 502, reject_code: 5, message: "x".repeat(10_000).into() })
+        }
+    }
+
+    /// Every failure is kept, but only the first ones with the whole answer.
+    #[test]
+    fn failures_past_the_first_keep_no_answer() {
+        let suites = Path::new(env!("CARGO_MANIFEST_DIR")).join("../vectors/suites/ic");
+        let selection = Selection { profile: Some("ic".into()), id: None };
+        let report = replay_selected(&mut RejectsAll(ModelSut::new()), &suites, &selection, Mode::Strict, || {})
+            .expect("the suites load");
+        assert!(report.failures.len() > FAILURES_WITH_ANSWER_MAX, "{} failures", report.failures.len());
+        let (kept, cut) = report.failures.split_at(FAILURES_WITH_ANSWER_MAX);
+        assert!(kept.iter().all(|f| f.divergence.actual.is_some()));
+        assert!(cut.iter().all(|f| f.divergence.actual.is_none() && f.divergence.mismatch.is_some()));
     }
 }

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use serde::Serialize;
 use snapspec_model::{Clause, Request};
 
-use crate::compare::{summary, Mode};
+use crate::compare::{cut, summary, Mode};
 use crate::run::{Coverage, Divergence};
 use crate::sut::SutFault;
 
@@ -52,13 +52,19 @@ impl DivergenceReport {
             let _ = writeln!(out, "{marker} {index:>3}  {}", render_request(request));
         }
         if d.at_reset {
+            if let Some(SutFault::Exited { .. }) = &d.fault {
+                let _ = writeln!(
+                    out,
+                    "note:     it had ended before this reset, maybe right after answering the previous trace"
+                );
+            }
             let _ = writeln!(out, "expected: the reset acknowledged");
         } else {
             let _ = writeln!(out, "expected: {}", render_expected(&d.expected.outcome));
         }
         match (&d.actual, &d.fault) {
             (Some(actual), _) => {
-                let _ = writeln!(out, "actual:   {}", serde_json::to_string(actual).unwrap_or_default());
+                let _ = writeln!(out, "actual:   {}", cut(serde_json::to_string(actual).unwrap_or_default()));
             }
             (None, Some(fault)) => {
                 let _ = writeln!(out, "actual:   implementation fault: {}", describe_fault(fault));
@@ -76,7 +82,7 @@ impl DivergenceReport {
         if let Some(command) = &self.replay {
             let _ = writeln!(out, "replay:   {command}");
         }
-        out
+        printable(&out)
     }
 }
 
@@ -111,7 +117,21 @@ pub fn with_stderr_tail(mut text: String, fault: &SutFault) -> String {
     if let Some(tail) = fault.stderr_tail().filter(|t| !t.is_empty()) {
         let _ = write!(text, "\nstderr (last lines):\n{tail}");
     }
-    text
+    printable(&text)
+}
+
+/// `text` safe for a terminal: control characters other than newline and tab, and the
+/// characters that reorder text on screen, are shown escaped (`\u{1b}`). Reports quote what
+/// implementations send, and an escape sequence in a message could clear the screen or
+/// rewrite a verdict.
+pub fn printable(text: &str) -> String {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t') || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.contains(unsafe_char) {
+        return text.to_string();
+    }
+    text.chars().map(|c| if unsafe_char(c) { c.escape_unicode().to_string() } else { c.to_string() }).collect()
 }
 
 /// Clause ids separated by commas, or `none`.
@@ -436,4 +456,26 @@ fn status(pass: u64, fail: u64) -> &'static str {
 /// Clauses no run exercised.
 pub fn uncovered(coverage: &Coverage) -> BTreeSet<Clause> {
     Clause::ALL.iter().copied().filter(|c| !coverage.clauses.contains_key(c)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What implementations send reaches the terminal escaped where it could act on it.
+    #[test]
+    fn reports_escape_what_could_act_on_a_terminal() {
+        let hostile = "\u{1b}[2J\rresult: CONFORMS\u{7}\u{202e}drawkcab";
+        assert_eq!(printable(hostile), "\\u{1b}[2J\\u{d}result: CONFORMS\\u{7}\\u{202e}drawkcab");
+        let plain = "line one\n\tindented: é, 日本, ←";
+        assert_eq!(printable(plain), plain, "newlines, tabs and other text stay as they are");
+    }
+
+    /// A fault's stderr tail, quoted in reports, goes through the same escaping.
+    #[test]
+    fn a_stderr_tail_is_escaped() {
+        let fault = SutFault::Timeout { waited_ms: 5, stderr_tail: "\u{1b}]0;title\u{7}".into() };
+        let text = describe_fault(&fault);
+        assert!(text.ends_with("stderr (last lines):\n\\u{1b}]0;title\\u{7}"), "{text}");
+    }
 }

@@ -3,7 +3,7 @@
 //! Delta debugging over the steps before the failing one. With a cheap implementation the
 //! predicate re-runs it ("still diverges the same way"); with a costly one the predicate is
 //! the model's own view of the failing step (same outcome kind, same clauses), and the
-//! shrunk trace is confirmed on the implementation once.
+//! shrunk trace is confirmed on the implementation: it must diverge the same way again.
 
 use snapspec_model::{Config, Request};
 
@@ -61,15 +61,22 @@ pub fn shrink(
             (model_signature(config, candidate, candidate.len() - 1) == target).then(|| candidate.to_vec())
         })
     };
-    sut_runs += 1;
-    match run_trace(sut, config, mode, &shrunk).divergence {
-        Some(found) => {
+    // Confirmed only by the same divergence. A different one can be left over from the run
+    // before (a program that exited after its last answer fails the next reset); a second
+    // run starts from a fresh process.
+    for _ in 0..CONFIRMATION_RUNS_MAX {
+        sut_runs += 1;
+        let found = run_trace(sut, config, mode, &shrunk).divergence.filter(|d| d.signature() == signature);
+        if let Some(found) = found {
             let requests = shrunk[..(found.step + 1).min(shrunk.len())].to_vec();
-            Shrunk { requests, divergence: found, sut_runs, confirmed: true }
+            return Shrunk { requests, divergence: found, sut_runs, confirmed: true };
         }
-        None => Shrunk { requests: failing, divergence: divergence.clone(), sut_runs, confirmed: false },
     }
+    Shrunk { requests: failing, divergence: divergence.clone(), sut_runs, confirmed: false }
 }
+
+/// Runs of the shrunk trace that may confirm it.
+const CONFIRMATION_RUNS_MAX: u64 = 2;
 
 /// Removes chunks of steps (never the last) while `still_fails` returns the (possibly
 /// truncated) failing trace.

@@ -191,6 +191,9 @@ impl StdioSut {
         let deadline = Instant::now() + self.timeout;
         // One write per message where the pipe has room: it is unbuffered, and a split line
         // costs a wake-up.
+        if let Some(fault) = self.unsolicited() {
+            return Err(fault);
+        }
         let written = match self.process.as_mut() {
             Some(process) => write_before(&mut process.stdin, line.as_bytes(), deadline),
             None => return Err(SutFault::Exited { status: None, signal: None, stderr_tail: String::new() }),
@@ -198,15 +201,13 @@ impl StdioSut {
         match written {
             Ok(()) => {}
             Err(WriteFailure::Stalled) => return Err(self.timed_out()),
-            Err(WriteFailure::Closed) => return Err(self.exited()),
+            Err(WriteFailure::Closed) => return Err(self.input_closed()),
         }
-        let wait = deadline.saturating_duration_since(Instant::now());
-        let received = self.process.as_ref().expect("checked above").lines.recv_timeout(wait);
-        let answer = match received {
-            Ok(Ok(answer)) => answer,
-            Ok(Err(error)) => return Err(self.garbage(String::new(), error)),
-            Err(RecvTimeoutError::Timeout) => return Err(self.timed_out()),
-            Err(RecvTimeoutError::Disconnected) => return Err(self.exited()),
+        let answer = match self.receive(deadline) {
+            Received::Line(answer) => answer,
+            Received::Unreadable(error) => return Err(self.garbage(String::new(), error)),
+            Received::TimedOut => return Err(self.timed_out()),
+            Received::Ended => return Err(self.exited()),
         };
         let parsed: FromImpl = match serde_json::from_str(&answer) {
             Ok(parsed) => parsed,
@@ -216,6 +217,54 @@ impl StdioSut {
             return Err(self.broken(SutFault::WrongId { expected: message.id(), got: parsed.id() }));
         }
         Ok(parsed)
+    }
+
+    /// A line already waiting when a request is about to be sent: nothing asked for it, and it
+    /// would be taken for the request's answer.
+    fn unsolicited(&mut self) -> Option<SutFault> {
+        let queued = self.process.as_ref()?.lines.try_recv().ok()?;
+        Some(match queued {
+            Ok(line) => {
+                let line: String = line.chars().take(QUOTE_CHARS_MAX).collect();
+                self.broken(SutFault::Unexpected { message: format!("{line:?}, sent with no request pending") })
+            }
+            Err(error) => self.garbage(String::new(), error),
+        })
+    }
+
+    /// The next stdout line, waiting until `deadline`. Checks now and then whether the program
+    /// has exited: a child it left behind may hold its stdout open, and that must read as an
+    /// exit, not a hang.
+    fn receive(&mut self, deadline: Instant) -> Received {
+        let Some(process) = self.process.as_mut() else { return Received::Ended };
+        loop {
+            let wait = deadline.saturating_duration_since(Instant::now()).min(EXIT_POLL);
+            match process.lines.recv_timeout(wait) {
+                Ok(Ok(line)) => return Received::Line(line),
+                Ok(Err(error)) => return Received::Unreadable(error),
+                Err(RecvTimeoutError::Disconnected) => return Received::Ended,
+                Err(RecvTimeoutError::Timeout) if Instant::now() >= deadline => return Received::TimedOut,
+                Err(RecvTimeoutError::Timeout) => {
+                    if matches!(process.child.try_wait(), Ok(Some(_))) {
+                        // What it wrote just before exiting may still be on its way.
+                        return match process.lines.recv_timeout(EXIT_POLL) {
+                            Ok(Ok(line)) => Received::Line(line),
+                            Ok(Err(error)) => Received::Unreadable(error),
+                            Err(_) => Received::Ended,
+                        };
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writing a request failed: the program exited, or closed its stdin and lives on.
+    fn input_closed(&mut self) -> SutFault {
+        let (status, stderr_tail) = self.last_words(true);
+        if status.is_some() {
+            return self.exited();
+        }
+        self.broken(SutFault::InputClosed { stderr_tail })
     }
 
     fn timed_out(&mut self) -> SutFault {
@@ -260,7 +309,7 @@ fn start_process(command: &str) -> Result<Process, SutFault> {
     let stdin = child.stdin.take().expect("piped");
     let stdout = child.stdout.take().expect("piped");
     let stderr = child.stderr.take().expect("piped");
-    let (sender, lines) = mpsc::channel();
+    let (sender, lines) = mpsc::sync_channel(LINES_QUEUED_MAX);
     thread::spawn(move || read_lines(stdout, sender));
     let tail = Arc::new(Mutex::new(StderrTail::default()));
     let tail_writer = Arc::clone(&tail);
@@ -332,8 +381,26 @@ fn wait_writable(stdin: &ChildStdin, limit: Duration) {
     unsafe { libc::poll(&mut poll_fd, 1, limit_ms) };
 }
 
+/// What waiting for a line gave.
+enum Received {
+    Line(String),
+    /// The line is not a line of the protocol (why).
+    Unreadable(String),
+    TimedOut,
+    /// Stdout ended, or the program exited.
+    Ended,
+}
+
+/// How often a wait for an answer checks whether the program has exited.
+const EXIT_POLL: Duration = Duration::from_millis(50);
+
+/// Stdout lines read ahead of the harness. Bounded, so that a program that writes while no
+/// request is pending blocks on its pipe instead of filling the harness's memory; the lines
+/// waiting are reported as unsolicited before the next request.
+const LINES_QUEUED_MAX: usize = 2;
+
 /// Sends each stdout line (or why it is unreadable) until EOF.
-fn read_lines(stdout: impl Read, sender: mpsc::Sender<Result<String, String>>) {
+fn read_lines(stdout: impl Read, sender: mpsc::SyncSender<Result<String, String>>) {
     let mut reader = BufReader::new(stdout);
     loop {
         let mut buffer = Vec::new();
@@ -344,6 +411,8 @@ fn read_lines(stdout: impl Read, sender: mpsc::Sender<Result<String, String>>) {
             Ok(_) if line_content(&buffer).len() > LINE_BYTES_MAX => {
                 Err(format!("line longer than {LINE_BYTES_MAX} bytes"))
             }
+            // Only the end of the output stops a read short of the limit without a newline.
+            Ok(_) if !buffer.ends_with(b"\n") => Err("the output ended in the middle of a line (no \\n)".to_string()),
             Ok(_) => {
                 String::from_utf8(buffer).map(|s| s.trim_end().to_string()).map_err(|_| "line is not UTF-8".to_string())
             }
@@ -487,7 +556,7 @@ mod tests {
 
     /// What [`read_lines`] makes of `input`.
     fn lines_sent(input: Vec<u8>) -> Vec<Result<usize, String>> {
-        let (sender, receiver) = mpsc::channel();
+        let (sender, receiver) = mpsc::sync_channel(16);
         read_lines(std::io::Cursor::new(input), sender);
         receiver.into_iter().map(|line| line.map(|line| line.len())).collect()
     }
@@ -505,6 +574,14 @@ mod tests {
             let sent = lines_sent(over);
             assert!(matches!(&sent[..], [Err(error)] if error.contains("longer than")), "{sent:?}");
         }
+    }
+
+    /// A message must end with its newline: output that ends mid-line is not an answer, even
+    /// when the bytes before the end are one.
+    #[test]
+    fn a_line_cut_by_the_end_of_output_is_unreadable() {
+        let sent = lines_sent(b"{\"type\":\"ok\",\"id\":1}\n{\"type\":\"ok\",\"id\":2}".to_vec());
+        assert!(matches!(&sent[..], [Ok(20), Err(error)] if error.contains("middle of a line")), "{sent:?}");
     }
 
     #[test]

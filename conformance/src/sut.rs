@@ -98,6 +98,11 @@ pub enum SutFault {
         /// What it sent.
         message: String,
     },
+    /// It closed its stdin and went on running: it cannot be sent requests.
+    InputClosed {
+        /// Last lines of its stderr.
+        stderr_tail: String,
+    },
     /// It declined the request (`error` message).
     Declined {
         /// Its reason.
@@ -117,6 +122,7 @@ impl fmt::Display for SutFault {
                 write!(f, "speaks protocol version {got}, not {}", crate::protocol::PROTOCOL_VERSION)
             }
             SutFault::Unexpected { message } => write!(f, "unexpected message: {message}"),
+            SutFault::InputClosed { .. } => write!(f, "it closed its stdin while still running"),
             SutFault::Declined { message } => write!(f, "declined: {message}"),
         }
     }
@@ -128,7 +134,8 @@ impl SutFault {
         match self {
             SutFault::Timeout { stderr_tail, .. }
             | SutFault::Exited { stderr_tail, .. }
-            | SutFault::Garbage { stderr_tail, .. } => Some(stderr_tail),
+            | SutFault::Garbage { stderr_tail, .. }
+            | SutFault::InputClosed { stderr_tail } => Some(stderr_tail),
             _ => None,
         }
     }

@@ -99,6 +99,28 @@ fn explore_refuses_implementation_options_without_sut_traces() {
     }
 }
 
+/// A copy of the implementation that will not start for the random phase's second job costs
+/// parallelism, not the run: it goes on with the copies that started, and says so.
+#[test]
+fn a_copy_that_fails_to_start_leaves_the_run_on_the_others() {
+    let dir = scratch("first-copy-only");
+    let sut = format!(
+        "SNAPSPEC_EXE='{}' SNAPSPEC_FIXTURE_LOCK='{}' {}",
+        env!("CARGO_BIN_EXE_snapspec"),
+        dir.join("lock").display(),
+        fixture("first_copy_only.sh")
+    );
+    let args =
+        ["check", "--sut", &sut, "--jobs", "2", "--cases", "4", "--steps", "4", "--depth", "0", "--vectors", "none"];
+    let output = snapspec(&args);
+    let out = stdout(&output);
+    assert!(output.status.success(), "{out}{}", stderr(&output));
+    assert!(out.contains("copy 2 of the implementation did not start; running on 1"), "{out}");
+    assert!(out.contains("a second copy cannot start"), "its stderr is quoted: {out}");
+    assert!(out.contains("random:      4 cases"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn check_depth_0_skips_the_exploration() {
     let output =

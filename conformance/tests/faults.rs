@@ -174,6 +174,48 @@ fn a_flood_of_stderr_is_drained_and_cut() {
     assert!(lines.iter().all(|line| line.chars().count() <= 200), "{stderr_tail}");
 }
 
+/// An implementation started and reset, with a per-call timeout of 2 s.
+fn started_and_reset(name: &str) -> StdioSut {
+    let mut sut = StdioSut::spawn(&fixture(name), Duration::from_secs(2)).expect("the handshake");
+    sut.reset(&Config::ic()).expect("the reset");
+    sut
+}
+
+fn status_call() -> Request {
+    Request { caller: user(1), call: Call::CanisterStatus { canister_id: CanisterId::from_index(0) } }
+}
+
+/// A line no request asked for is a fault, not the next request's answer.
+#[test]
+fn an_unsolicited_line_is_refused() {
+    let mut sut = started_and_reset("unsolicited.sh");
+    // The fixture writes the line right after its answer to the reset.
+    std::thread::sleep(Duration::from_millis(300));
+    match sut.call(&status_call()) {
+        Err(SutFault::Unexpected { message }) => {
+            assert!(message.contains("999") && message.contains("no request pending"), "{message}")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A program that closes its stdin but lives on is told apart from one that exited.
+#[test]
+fn a_closed_stdin_is_not_an_exit() {
+    let mut sut = started_and_reset("closes_stdin.sh");
+    std::thread::sleep(Duration::from_millis(300));
+    let outcome = sut.call(&status_call());
+    assert!(matches!(outcome, Err(SutFault::InputClosed { .. })), "{outcome:?}");
+}
+
+/// A program that exits while a child of its (in a session of its own) holds its stdout open
+/// has exited: the harness does not wait for the pipe, and so for the timeout.
+#[test]
+fn an_exit_is_seen_while_a_child_holds_stdout() {
+    let fault = fault_within("daemon.sh", Duration::from_secs(10));
+    assert!(matches!(fault, SutFault::Exited { status: Some(0), .. }), "{fault:?}");
+}
+
 /// Whether process `pid` has ended (a zombie that no one reaps counts: it runs no more).
 fn ended(pid: u32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
