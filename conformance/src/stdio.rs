@@ -189,11 +189,11 @@ impl StdioSut {
         line.push('\n');
         // The timeout covers the whole exchange: writing the request, then the answer.
         let deadline = Instant::now() + self.timeout;
-        // One write per message where the pipe has room: it is unbuffered, and a split line
-        // costs a wake-up.
         if let Some(fault) = self.unsolicited() {
             return Err(fault);
         }
+        // One write per message where the pipe has room: it is unbuffered, and a split line
+        // costs a wake-up.
         let written = match self.process.as_mut() {
             Some(process) => write_before(&mut process.stdin, line.as_bytes(), deadline),
             None => return Err(SutFault::Exited { status: None, signal: None, stderr_tail: String::new() }),
