@@ -523,6 +523,10 @@ pub fn summary(reply: &Reply) -> String {
 mod tests {
     use super::*;
 
+    use snapspec_model::call::InfoReply;
+    use snapspec_model::canister::{Change, ChangeOrigin};
+    use snapspec_model::CanisterId;
+
     /// A rendered value is cut to a bound, with its full length; short ones stay whole.
     #[test]
     fn rendered_values_are_cut() {
@@ -533,9 +537,6 @@ mod tests {
         let m = mismatch("reply", "x".repeat(5_000), 1);
         assert!(m.expected.chars().count() < RENDERED_CHARS_MAX + 40 && m.actual == "1", "{m:?}");
     }
-    use snapspec_model::call::InfoReply;
-    use snapspec_model::canister::{Change, ChangeOrigin};
-    use snapspec_model::CanisterId;
 
     /// What the model expects when it replies `reply`.
     fn expecting(reply: Reply) -> Expectation {

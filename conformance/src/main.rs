@@ -668,8 +668,8 @@ fn check_random(
         let comment = if finding.confirmed {
             "shrunk divergence from a random campaign"
         } else {
-            println!("             not reproduced when run again: it may depend on what the implementation ran before");
-            "divergence from a random campaign, not reproduced when run again"
+            println!("             (the shrunk trace did not diverge the same way; the unshrunk one is kept)");
+            "divergence from a random campaign, unshrunk: the shrunk trace did not diverge the same way"
         };
         let vector = save_regression(&args.regressions, config, &finding.divergence, &finding.requests, comment);
         run.divergences.push(divergence_report(

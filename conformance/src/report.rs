@@ -52,12 +52,6 @@ impl DivergenceReport {
             let _ = writeln!(out, "{marker} {index:>3}  {}", render_request(request));
         }
         if d.at_reset {
-            if let Some(SutFault::Exited { .. }) = &d.fault {
-                let _ = writeln!(
-                    out,
-                    "note:     it had ended before this reset, maybe right after answering the previous trace"
-                );
-            }
             let _ = writeln!(out, "expected: the reset acknowledged");
         } else {
             let _ = writeln!(out, "expected: {}", render_expected(&d.expected.outcome));
@@ -94,6 +88,16 @@ pub fn describe_fault(fault: &SutFault) -> String {
 /// A fault in one line. (`SutFault`'s own rendering prints an exit status as `Some(3)` and
 /// gives no hint.)
 pub fn fault_summary(fault: &SutFault) -> String {
+    let summary = exit_or_fault_summary(fault);
+    match fault {
+        SutFault::Exited { before_request: true, .. } => {
+            format!("{summary}, before this request was sent (after its previous answer)")
+        }
+        _ => summary,
+    }
+}
+
+fn exit_or_fault_summary(fault: &SutFault) -> String {
     match fault {
         SutFault::Exited { status: Some(127), .. } => {
             "it exited with status 127 (command not found? check the --sut command)".to_string()

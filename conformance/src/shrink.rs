@@ -62,8 +62,9 @@ pub fn shrink(
         })
     };
     // Confirmed only by the same divergence. A different one can be left over from the run
-    // before (a program that exited after its last answer fails the next reset); a second
-    // run starts from a fresh process.
+    // before (a program that exited after its last answer fails the next reset); after such
+    // a fault, a second run starts from a fresh process. (A model-guided shrink may also have
+    // removed a step the implementation needed: then the unshrunk trace is kept.)
     for _ in 0..CONFIRMATION_RUNS_MAX {
         sut_runs += 1;
         let found = run_trace(sut, config, mode, &shrunk).divergence.filter(|d| d.signature() == signature);

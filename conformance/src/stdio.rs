@@ -122,7 +122,11 @@ impl Process {
         let (mut received, mut quiet_since) = (self.lines_received(), started);
         loop {
             let status = self.child.try_wait().ok().flatten();
-            let drained = self.stderr_reader.is_finished() || quiet_since.elapsed() >= STDERR_QUIET;
+            // Once the program has exited its stderr ends too, unless a child of its holds it:
+            // wait for the end then, so that its last words are in; otherwise, a quiet stderr
+            // will do.
+            let quiet = quiet_since.elapsed() >= STDERR_QUIET && !(exiting && status.is_some());
+            let drained = self.stderr_reader.is_finished() || quiet;
             if (drained && (status.is_some() || !exiting)) || started.elapsed() >= STDERR_DRAIN_MAX {
                 return status;
             }
@@ -196,7 +200,10 @@ impl StdioSut {
         // costs a wake-up.
         let written = match self.process.as_mut() {
             Some(process) => write_before(&mut process.stdin, line.as_bytes(), deadline),
-            None => return Err(SutFault::Exited { status: None, signal: None, stderr_tail: String::new() }),
+            None => {
+                let stderr_tail = String::new();
+                return Err(SutFault::Exited { status: None, signal: None, before_request: true, stderr_tail });
+            }
         };
         match written {
             Ok(()) => {}
@@ -207,7 +214,7 @@ impl StdioSut {
             Received::Line(answer) => answer,
             Received::Unreadable(error) => return Err(self.garbage(String::new(), error)),
             Received::TimedOut => return Err(self.timed_out()),
-            Received::Ended => return Err(self.exited()),
+            Received::Ended => return Err(self.exited(false)),
         };
         let parsed: FromImpl = match serde_json::from_str(&answer) {
             Ok(parsed) => parsed,
@@ -220,14 +227,16 @@ impl StdioSut {
     }
 
     /// A line already waiting when a request is about to be sent: nothing asked for it, and it
-    /// would be taken for the request's answer.
+    /// would be taken for the request's answer. The request is not sent.
     fn unsolicited(&mut self) -> Option<SutFault> {
         let queued = self.process.as_ref()?.lines.try_recv().ok()?;
         Some(match queued {
-            Ok(line) => {
-                let line: String = line.chars().take(QUOTE_CHARS_MAX).collect();
-                self.broken(SutFault::Unexpected { message: format!("{line:?}, sent with no request pending") })
-            }
+            Ok(line) => self.broken(SutFault::Unexpected {
+                message: format!(
+                    "{:?}, sent after its previous answer with no request pending (this request was not sent)",
+                    quote(&line)
+                ),
+            }),
             Err(error) => self.garbage(String::new(), error),
         })
     }
@@ -236,24 +245,23 @@ impl StdioSut {
     /// has exited: a child it left behind may hold its stdout open, and that must read as an
     /// exit, not a hang.
     fn receive(&mut self, deadline: Instant) -> Received {
-        let Some(process) = self.process.as_mut() else { return Received::Ended };
+        let Some(process) = self.process.as_ref() else { return Received::Ended };
+        let received = |wait| match process.lines.recv_timeout(wait) {
+            Ok(Ok(line)) => Some(Received::Line(line)),
+            Ok(Err(error)) => Some(Received::Unreadable(error)),
+            Err(RecvTimeoutError::Disconnected) => Some(Received::Ended),
+            Err(RecvTimeoutError::Timeout) => None,
+        };
         loop {
-            let wait = deadline.saturating_duration_since(Instant::now()).min(EXIT_POLL);
-            match process.lines.recv_timeout(wait) {
-                Ok(Ok(line)) => return Received::Line(line),
-                Ok(Err(error)) => return Received::Unreadable(error),
-                Err(RecvTimeoutError::Disconnected) => return Received::Ended,
-                Err(RecvTimeoutError::Timeout) if Instant::now() >= deadline => return Received::TimedOut,
-                Err(RecvTimeoutError::Timeout) => {
-                    if matches!(process.child.try_wait(), Ok(Some(_))) {
-                        // What it wrote just before exiting may still be on its way.
-                        return match process.lines.recv_timeout(EXIT_POLL) {
-                            Ok(Ok(line)) => Received::Line(line),
-                            Ok(Err(error)) => Received::Unreadable(error),
-                            Err(_) => Received::Ended,
-                        };
-                    }
-                }
+            if let Some(outcome) = received(deadline.saturating_duration_since(Instant::now()).min(EXIT_POLL)) {
+                return outcome;
+            }
+            if Instant::now() >= deadline {
+                return Received::TimedOut;
+            }
+            if has_exited(process.child.id()) {
+                // What it wrote just before exiting may still be on its way.
+                return received(EXIT_POLL).unwrap_or(Received::Ended);
             }
         }
     }
@@ -261,10 +269,10 @@ impl StdioSut {
     /// Writing a request failed: the program exited, or closed its stdin and lives on.
     fn input_closed(&mut self) -> SutFault {
         let (status, stderr_tail) = self.last_words(true);
-        if status.is_some() {
-            return self.exited();
+        match status {
+            Some(status) => self.broken(exit_fault(status, true, stderr_tail)),
+            None => self.broken(SutFault::InputClosed { stderr_tail }),
         }
-        self.broken(SutFault::InputClosed { stderr_tail })
     }
 
     fn timed_out(&mut self) -> SutFault {
@@ -274,16 +282,41 @@ impl StdioSut {
 
     fn garbage(&mut self, line: String, error: String) -> SutFault {
         let (_, stderr_tail) = self.last_words(false);
-        let line: String = line.chars().take(QUOTE_CHARS_MAX).collect();
-        self.broken(SutFault::Garbage { line, error, stderr_tail })
+        self.broken(SutFault::Garbage { line: quote(&line), error, stderr_tail })
     }
 
-    fn exited(&mut self) -> SutFault {
+    /// Stdout ended (the program exited, or closed it); `before_request` if that was found
+    /// before the request was written.
+    fn exited(&mut self, before_request: bool) -> SutFault {
         let (status, stderr_tail) = self.last_words(true);
-        use std::os::unix::process::ExitStatusExt as _;
-        // A program killed by a signal has no exit code: the signal says what happened.
-        let (code, signal) = (status.and_then(|s| s.code()), status.and_then(|s| s.signal()));
-        self.broken(SutFault::Exited { status: code, signal, stderr_tail })
+        match status {
+            Some(status) => self.broken(exit_fault(status, before_request, stderr_tail)),
+            None => self.broken(SutFault::Exited { status: None, signal: None, before_request, stderr_tail }),
+        }
+    }
+}
+
+fn exit_fault(status: ExitStatus, before_request: bool, stderr_tail: String) -> SutFault {
+    use std::os::unix::process::ExitStatusExt as _;
+    // A program killed by a signal has no exit code: the signal says what happened.
+    SutFault::Exited { status: status.code(), signal: status.signal(), before_request, stderr_tail }
+}
+
+/// The start of a line the program sent, for a report.
+fn quote(line: &str) -> String {
+    line.chars().take(QUOTE_CHARS_MAX).collect()
+}
+
+/// Whether process `pid` (our child) has exited, without reaping it: a reaped pid, and so its
+/// process group's id, could be reused while the group is still registered for killing.
+fn has_exited(pid: u32) -> bool {
+    // SAFETY: waitid(2) writes only into the zeroed siginfo it is given; WNOWAIT leaves the
+    // child waitable, WNOHANG returns at once.
+    unsafe {
+        let mut info: libc::siginfo_t = std::mem::zeroed();
+        let found =
+            libc::waitid(libc::P_PID, libc::id_t::from(pid), &mut info, libc::WEXITED | libc::WNOHANG | libc::WNOWAIT);
+        found == 0 && info.si_pid() != 0
     }
 }
 

@@ -69,6 +69,10 @@ pub enum SutFault {
         /// The signal that killed it, if one did (it then has no exit status).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         signal: Option<i32>,
+        /// It was found ended when the request was to be written: it ended after its previous
+        /// answer, not while handling this request.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        before_request: bool,
         /// Last lines of its stderr.
         stderr_tail: String,
     },

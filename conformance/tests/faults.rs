@@ -162,7 +162,7 @@ fn a_long_request_to_a_program_that_stopped_reading_times_out() {
 /// reach the report.
 #[test]
 fn a_flood_of_stderr_is_drained_and_cut() {
-    let SutFault::Exited { status, signal, stderr_tail } = fault_within("noisy_stderr.sh", Duration::from_secs(10))
+    let SutFault::Exited { status, signal, stderr_tail, .. } = fault_within("noisy_stderr.sh", Duration::from_secs(10))
     else {
         panic!("an exit")
     };
@@ -189,7 +189,8 @@ fn status_call() -> Request {
 #[test]
 fn an_unsolicited_line_is_refused() {
     let mut sut = started_and_reset("unsolicited.sh");
-    // The fixture writes the line right after its answer to the reset.
+    // The line came in the same write as the answer to the reset; give the reader thread,
+    // which queues it, a moment on a loaded machine.
     std::thread::sleep(Duration::from_millis(300));
     match sut.call(&status_call()) {
         Err(SutFault::Unexpected { message }) => {
@@ -202,8 +203,8 @@ fn an_unsolicited_line_is_refused() {
 /// A program that closes its stdin but lives on is told apart from one that exited.
 #[test]
 fn a_closed_stdin_is_not_an_exit() {
+    // The fixture closed its stdin before it answered the reset.
     let mut sut = started_and_reset("closes_stdin.sh");
-    std::thread::sleep(Duration::from_millis(300));
     let outcome = sut.call(&status_call());
     assert!(matches!(outcome, Err(SutFault::InputClosed { .. })), "{outcome:?}");
 }
@@ -212,8 +213,15 @@ fn a_closed_stdin_is_not_an_exit() {
 /// has exited: the harness does not wait for the pipe, and so for the timeout.
 #[test]
 fn an_exit_is_seen_while_a_child_holds_stdout() {
+    // The child outlives the timeout: a harness that waits for the pipe reports a timeout.
     let fault = fault_within("daemon.sh", Duration::from_secs(10));
+    let child =
+        fault.stderr_tail().and_then(|tail| tail.lines().find_map(|l| l.strip_prefix("child ")?.parse::<u32>().ok()));
+    if let Some(pid) = child {
+        let _ = Command::new("kill").arg(pid.to_string()).status();
+    }
     assert!(matches!(fault, SutFault::Exited { status: Some(0), .. }), "{fault:?}");
+    assert!(child.is_some(), "the fixture names its child: {fault:?}");
 }
 
 /// Whether process `pid` has ended (a zombie that no one reaps counts: it runs no more).
