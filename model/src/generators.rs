@@ -60,6 +60,10 @@ pub enum Focus {
     Snapshots,
     /// Timers, globals, takes and loads.
     Timers,
+    /// Stopping, deleting and uninstalling canisters among takes, loads and lists: what
+    /// becomes of snapshots when their canister goes (a delete needs a stop first, which
+    /// unfocused sequences rarely draw in that order).
+    Teardown,
 }
 
 impl World {
@@ -219,6 +223,7 @@ fn call(u: &mut Unstructured, world: &World) -> Result<Call> {
         Some(Focus::Takes) => u.int_in_range(0..=23u8)?.min(17),
         Some(Focus::Snapshots) => u.int_in_range(0..=45u8)?,
         Some(Focus::Timers) => return timers(u, world),
+        Some(Focus::Teardown) => return teardown(u, world),
         None => u.int_in_range(0..=99u8)?,
     };
     Ok(match pick {
@@ -329,6 +334,19 @@ fn timers(u: &mut Unstructured, world: &World) -> Result<Call> {
     })
 }
 
+/// Canisters going away around snapshot calls (see [`Focus::Teardown`]).
+fn teardown(u: &mut Unstructured, world: &World) -> Result<Call> {
+    let canister_id = canister(u, world)?;
+    Ok(match u.int_in_range(0..=5u8)? {
+        0 => Call::StopCanister { canister_id },
+        1 => Call::DeleteCanister { canister_id },
+        2 => Call::UninstallCode { canister_id, sender_canister_version: None },
+        3 => take(u, world)?,
+        4 => load(u, world)?,
+        _ => list(u, world)?,
+    })
+}
+
 fn global(u: &mut Unstructured) -> Result<Global> {
     Ok(match u.int_in_range(0..=3u8)? {
         0 => Global::I32(u.arbitrary()?),
@@ -421,6 +439,7 @@ fn swarm(u: &mut Unstructured, world: &World) -> World {
         0 => Some(Focus::Takes),
         1 => Some(Focus::Snapshots),
         2 => Some(Focus::Timers),
+        3 => Some(Focus::Teardown),
         _ => None,
     };
     World { focus: world.focus.or(focus), ..world.clone() }
