@@ -105,3 +105,82 @@ fn ddmin(mut current: Vec<Request>, mut still_fails: impl FnMut(&[Request]) -> O
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sut::{Manifest, ModelSut, Observed, SutFault};
+    use snapspec_model::generators::user;
+    use snapspec_model::{Call, CanisterId};
+
+    /// The model, except that every `canister_status` is rejected, and that the next
+    /// `failing_resets` resets fail as if the program had exited after its previous answer.
+    /// Costly, so that shrinking is model-guided and only the confirmation runs it.
+    struct Flaky {
+        model: ModelSut,
+        failing_resets: u32,
+    }
+
+    impl SystemUnderTest for Flaky {
+        fn manifest(&self) -> &Manifest {
+            self.model.manifest()
+        }
+        fn reset(&mut self, config: &Config) -> Result<(), SutFault> {
+            if self.failing_resets > 0 {
+                self.failing_resets -= 1;
+                let stderr_tail = String::new();
+                return Err(SutFault::Exited { status: Some(0), signal: None, before_request: true, stderr_tail });
+            }
+            self.model.reset(config)
+        }
+        fn call(&mut self, request: &Request) -> Result<Observed, SutFault> {
+            match request.call {
+                Call::CanisterStatus { .. } => Ok(Observed::Reject { code: 502, reject_code: 5, message: "no".into() }),
+                _ => self.model.call(request),
+            }
+        }
+        fn is_cheap(&self) -> bool {
+            false
+        }
+    }
+
+    /// A trace whose last step, `canister_status`, diverges on `Flaky`, and that divergence.
+    fn failing_trace(config: &Config) -> (Vec<Request>, Divergence) {
+        let alice = user(1);
+        let requests = vec![
+            Request { caller: alice, call: Call::CreateCanister { controllers: None, cycles: 1 << 50 } },
+            Request { caller: alice, call: Call::AdvanceTime { nanos: 5 } },
+            Request { caller: alice, call: Call::CanisterStatus { canister_id: CanisterId::from_index(0) } },
+        ];
+        let mut sut = Flaky { model: ModelSut::new(), failing_resets: 0 };
+        let divergence = run_trace(&mut sut, config, Mode::Strict, &requests).divergence.expect("status diverges");
+        (requests, divergence)
+    }
+
+    /// A confirmation run that diverges otherwise (a failed reset, left over from the run
+    /// before) confirms nothing; the next run, which diverges the same way, does.
+    #[test]
+    fn only_the_same_divergence_confirms() {
+        let config = Config::ic();
+        let (requests, divergence) = failing_trace(&config);
+        let mut sut = Flaky { model: ModelSut::new(), failing_resets: 1 };
+        let shrunk = shrink(&mut sut, &config, Mode::Strict, &requests, &divergence, 100);
+        assert!(shrunk.confirmed && !shrunk.divergence.at_reset, "{:?}", shrunk.divergence);
+        assert_eq!(shrunk.divergence.signature(), divergence.signature());
+        assert_eq!((shrunk.requests.len(), shrunk.sut_runs), (2, 2), "the time step is gone; two runs");
+    }
+
+    /// When no confirmation run diverges the same way, the unshrunk trace is kept, unconfirmed.
+    #[test]
+    fn an_unconfirmed_shrink_keeps_the_trace() {
+        let config = Config::ic();
+        let (requests, divergence) = failing_trace(&config);
+        let mut sut = Flaky { model: ModelSut::new(), failing_resets: u32::MAX };
+        let shrunk = shrink(&mut sut, &config, Mode::Strict, &requests, &divergence, 100);
+        assert!(!shrunk.confirmed);
+        assert_eq!(
+            (shrunk.requests, shrunk.divergence, shrunk.sut_runs),
+            (requests, divergence, CONFIRMATION_RUNS_MAX)
+        );
+    }
+}

@@ -208,13 +208,13 @@ impl StdioSut {
         match written {
             Ok(()) => {}
             Err(WriteFailure::Stalled) => return Err(self.timed_out()),
-            Err(WriteFailure::Closed) => return Err(self.input_closed()),
+            Err(WriteFailure::Closed) => return Err(self.ended(true)),
         }
         let answer = match self.receive(deadline) {
             Received::Line(answer) => answer,
             Received::Unreadable(error) => return Err(self.garbage(String::new(), error)),
             Received::TimedOut => return Err(self.timed_out()),
-            Received::Ended => return Err(self.exited(false)),
+            Received::Ended => return Err(self.ended(false)),
         };
         let parsed: FromImpl = match serde_json::from_str(&answer) {
             Ok(parsed) => parsed,
@@ -266,15 +266,6 @@ impl StdioSut {
         }
     }
 
-    /// Writing a request failed: the program exited, or closed its stdin and lives on.
-    fn input_closed(&mut self) -> SutFault {
-        let (status, stderr_tail) = self.last_words(true);
-        match status {
-            Some(status) => self.broken(exit_fault(status, true, stderr_tail)),
-            None => self.broken(SutFault::InputClosed { stderr_tail }),
-        }
-    }
-
     fn timed_out(&mut self) -> SutFault {
         let (_, stderr_tail) = self.last_words(false);
         self.broken(SutFault::Timeout { waited_ms: self.timeout.as_millis() as u64, stderr_tail })
@@ -285,21 +276,24 @@ impl StdioSut {
         self.broken(SutFault::Garbage { line: quote(&line), error, stderr_tail })
     }
 
-    /// Stdout ended (the program exited, or closed it); `before_request` if that was found
-    /// before the request was written.
-    fn exited(&mut self, before_request: bool) -> SutFault {
+    /// The program stopped listening: writing the request failed (`writing`), or its stdout
+    /// ended. It exited, or lives on with that pipe closed.
+    fn ended(&mut self, writing: bool) -> SutFault {
+        use std::os::unix::process::ExitStatusExt as _;
         let (status, stderr_tail) = self.last_words(true);
-        match status {
-            Some(status) => self.broken(exit_fault(status, before_request, stderr_tail)),
-            None => self.broken(SutFault::Exited { status: None, signal: None, before_request, stderr_tail }),
-        }
+        let fault = match status {
+            // A program killed by a signal has no exit code: the signal says what happened.
+            Some(status) => SutFault::Exited {
+                status: status.code(),
+                signal: status.signal(),
+                before_request: writing,
+                stderr_tail,
+            },
+            None if writing => SutFault::InputClosed { stderr_tail },
+            None => SutFault::Exited { status: None, signal: None, before_request: false, stderr_tail },
+        };
+        self.broken(fault)
     }
-}
-
-fn exit_fault(status: ExitStatus, before_request: bool, stderr_tail: String) -> SutFault {
-    use std::os::unix::process::ExitStatusExt as _;
-    // A program killed by a signal has no exit code: the signal says what happened.
-    SutFault::Exited { status: status.code(), signal: status.signal(), before_request, stderr_tail }
 }
 
 /// The start of a line the program sent, for a report.
