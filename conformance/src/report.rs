@@ -45,7 +45,11 @@ impl DivergenceReport {
         if d.at_reset {
             let _ = writeln!(out, "DIVERGENCE ({campaign}, profile {profile}) at the reset, before step 0 of {steps}:");
         } else {
-            let _ = writeln!(out, "DIVERGENCE ({campaign}, profile {profile}) at step {} of {steps}:", d.step);
+            // A fault found before the step's request went out happened after the step before.
+            let unsent =
+                matches!(d.fault, Some(SutFault::Unsolicited { .. } | SutFault::Exited { before_request: true, .. }));
+            let when = if unsent { " (before its request was sent)" } else { "" };
+            let _ = writeln!(out, "DIVERGENCE ({campaign}, profile {profile}) at step {} of {steps}{when}:", d.step);
         }
         for (index, request) in self.trace.iter().enumerate() {
             let marker = if index == d.step && !d.at_reset { ">>" } else { "  " };

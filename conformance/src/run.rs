@@ -42,8 +42,13 @@ impl Divergence {
                 .unwrap_or_default(),
             _ => String::new(),
         };
-        // A failed reset names no method: the step it stands for was never sent.
-        let at = if self.at_reset { "reset" } else { self.request.call.method_name() };
+        // A failed reset names no method: the step it stands for was never sent. Nor does a
+        // line sent between two calls: it belongs to neither, and a shrink may change the next.
+        let at = match &self.fault {
+            _ if self.at_reset => "reset",
+            Some(SutFault::Unsolicited { .. }) => "between-calls",
+            _ => self.request.call.method_name(),
+        };
         format!("{at}:{what}")
     }
 }
@@ -181,7 +186,11 @@ pub fn run_steps(
                 fault: None,
             }),
         };
-        tally.record(request, &expected.clauses, divergence.is_none());
+        // A step whose request was never sent neither passed nor failed.
+        let sent = !matches!(&divergence, Some(Divergence { fault: Some(SutFault::Unsolicited { .. }), .. }));
+        if sent {
+            tally.record(request, &expected.clauses, divergence.is_none());
+        }
         if divergence.is_some() {
             result.divergence = divergence;
             break;
@@ -231,4 +240,53 @@ pub fn model_signature(config: &Config, requests: &[Request], step_index: usize)
         state = transition.state;
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sut::{Manifest, ModelSut, Observed};
+    use snapspec_model::generators::user;
+    use snapspec_model::{Call, CanisterId};
+
+    /// The model, except that a line arrives unasked before the second call.
+    struct Chatty {
+        model: ModelSut,
+        calls: usize,
+    }
+
+    impl SystemUnderTest for Chatty {
+        fn manifest(&self) -> &Manifest {
+            self.model.manifest()
+        }
+        fn reset(&mut self, config: &Config) -> Result<(), SutFault> {
+            self.model.reset(config)
+        }
+        fn call(&mut self, request: &Request) -> Result<Observed, SutFault> {
+            self.calls += 1;
+            if self.calls == 2 {
+                return Err(SutFault::Unsolicited { line: "{}".into() });
+            }
+            self.model.call(request)
+        }
+    }
+
+    /// A line sent between two calls is the fault of neither: the step whose request was not
+    /// sent is not counted as failed, and the signature names no method, so that a shrink may
+    /// replace that step.
+    #[test]
+    fn an_unsolicited_line_is_charged_to_no_method() {
+        let alice = user(1);
+        let requests = [
+            Request { caller: alice, call: Call::CreateCanister { controllers: None, cycles: 1 << 50 } },
+            Request { caller: alice, call: Call::CanisterStatus { canister_id: CanisterId::from_index(0) } },
+        ];
+        let mut sut = Chatty { model: ModelSut::new(), calls: 0 };
+        let result = run_trace(&mut sut, &Config::ic(), Mode::Strict, &requests);
+        let divergence = result.divergence.expect("the line is a fault");
+        assert_eq!((divergence.step, divergence.signature().as_str()), (1, "between-calls:unsolicited"));
+        let methods = &result.coverage.methods;
+        assert_eq!(methods.get("create_canister"), Some(&Tally { pass: 1, fail: 0 }));
+        assert_eq!(methods.get("canister_status"), None, "{methods:?}");
+    }
 }

@@ -52,7 +52,7 @@ struct Process {
     /// The process group the program leads (its pid).
     group: u32,
     stdin: ChildStdin,
-    lines: Receiver<Result<String, String>>,
+    lines: Receiver<Result<String, Unreadable>>,
     stderr: Arc<Mutex<StderrTail>>,
     stderr_reader: JoinHandle<()>,
 }
@@ -212,7 +212,7 @@ impl StdioSut {
         }
         let answer = match self.receive(deadline) {
             Received::Line(answer) => answer,
-            Received::Unreadable(error) => return Err(self.garbage(String::new(), error)),
+            Received::Unreadable(Unreadable { start, why }) => return Err(self.garbage(start, why)),
             Received::TimedOut => return Err(self.timed_out()),
             Received::Ended => return Err(self.ended(false)),
         };
@@ -231,13 +231,8 @@ impl StdioSut {
     fn unsolicited(&mut self) -> Option<SutFault> {
         let queued = self.process.as_ref()?.lines.try_recv().ok()?;
         Some(match queued {
-            Ok(line) => self.broken(SutFault::Unexpected {
-                message: format!(
-                    "{:?}, sent after its previous answer with no request pending (this request was not sent)",
-                    quote(&line)
-                ),
-            }),
-            Err(error) => self.garbage(String::new(), error),
+            Ok(line) => self.broken(SutFault::Unsolicited { line: quote(&line) }),
+            Err(Unreadable { start, why }) => self.garbage(start, why),
         })
     }
 
@@ -408,11 +403,26 @@ fn wait_writable(stdin: &ChildStdin, limit: Duration) {
     unsafe { libc::poll(&mut poll_fd, 1, limit_ms) };
 }
 
+/// A stdout line that is not a line of the protocol: its start, for the report, and why.
+#[derive(Debug, PartialEq)]
+struct Unreadable {
+    start: String,
+    why: String,
+}
+
+impl Unreadable {
+    fn of(line: &[u8], why: String) -> Unreadable {
+        // Only the quoted start is decoded: the line may be megabytes long.
+        let start = &line[..line.len().min(4 * QUOTE_CHARS_MAX)];
+        Unreadable { start: quote(String::from_utf8_lossy(start).trim_end()), why }
+    }
+}
+
 /// What waiting for a line gave.
 enum Received {
     Line(String),
-    /// The line is not a line of the protocol (why).
-    Unreadable(String),
+    /// The line is not a line of the protocol.
+    Unreadable(Unreadable),
     TimedOut,
     /// Stdout ended, or the program exited.
     Ended,
@@ -427,7 +437,7 @@ const EXIT_POLL: Duration = Duration::from_millis(50);
 const LINES_QUEUED_MAX: usize = 2;
 
 /// Sends each stdout line (or why it is unreadable) until EOF.
-fn read_lines(stdout: impl Read, sender: mpsc::SyncSender<Result<String, String>>) {
+fn read_lines(stdout: impl Read, sender: mpsc::SyncSender<Result<String, Unreadable>>) {
     let mut reader = BufReader::new(stdout);
     loop {
         let mut buffer = Vec::new();
@@ -436,13 +446,15 @@ fn read_lines(stdout: impl Read, sender: mpsc::SyncSender<Result<String, String>
         let message = match read {
             Ok(0) | Err(_) => return,
             Ok(_) if line_content(&buffer).len() > LINE_BYTES_MAX => {
-                Err(format!("line longer than {LINE_BYTES_MAX} bytes"))
+                Err(Unreadable::of(&buffer, format!("line longer than {LINE_BYTES_MAX} bytes")))
             }
             // Only the end of the output stops a read short of the limit without a newline.
-            Ok(_) if !buffer.ends_with(b"\n") => Err("the output ended in the middle of a line (no \\n)".to_string()),
-            Ok(_) => {
-                String::from_utf8(buffer).map(|s| s.trim_end().to_string()).map_err(|_| "line is not UTF-8".to_string())
+            Ok(_) if !buffer.ends_with(b"\n") => {
+                Err(Unreadable::of(&buffer, "the output ended in the middle of a line (no \\n)".to_string()))
             }
+            Ok(_) => String::from_utf8(buffer)
+                .map(|line| line.trim_end().to_string())
+                .map_err(|error| Unreadable::of(error.as_bytes(), "line is not UTF-8".to_string())),
         };
         let stop = message.is_err();
         if sender.send(message).is_err() || stop {
@@ -582,7 +594,7 @@ mod tests {
     }
 
     /// What [`read_lines`] makes of `input`.
-    fn lines_sent(input: Vec<u8>) -> Vec<Result<usize, String>> {
+    fn lines_sent(input: Vec<u8>) -> Vec<Result<usize, Unreadable>> {
         let (sender, receiver) = mpsc::sync_channel(16);
         read_lines(std::io::Cursor::new(input), sender);
         receiver.into_iter().map(|line| line.map(|line| line.len())).collect()
@@ -599,7 +611,9 @@ mod tests {
             let mut over = vec![b'x'; LINE_BYTES_MAX + 1];
             over.extend(terminator);
             let sent = lines_sent(over);
-            assert!(matches!(&sent[..], [Err(error)] if error.contains("longer than")), "{sent:?}");
+            assert!(matches!(&sent[..], [Err(line)] if line.why.contains("longer than")), "{sent:?}");
+            let [Err(line)] = &sent[..] else { unreachable!() };
+            assert_eq!(line.start, "x".repeat(QUOTE_CHARS_MAX), "the report quotes the line's start");
         }
     }
 
@@ -608,7 +622,21 @@ mod tests {
     #[test]
     fn a_line_cut_by_the_end_of_output_is_unreadable() {
         let sent = lines_sent(b"{\"type\":\"ok\",\"id\":1}\n{\"type\":\"ok\",\"id\":2}".to_vec());
-        assert!(matches!(&sent[..], [Ok(20), Err(error)] if error.contains("middle of a line")), "{sent:?}");
+        assert!(
+            matches!(&sent[..], [Ok(20), Err(line)]
+                if line.why.contains("middle of a line") && line.start == r#"{"type":"ok","id":2}"#),
+            "{sent:?}"
+        );
+    }
+
+    /// Bytes that are not UTF-8 are quoted as far as they can be read.
+    #[test]
+    fn a_line_that_is_not_utf8_is_quoted_lossily() {
+        let sent = lines_sent(b"{\"id\":\xff}\r\n".to_vec());
+        assert!(
+            matches!(&sent[..], [Err(line)] if line.why == "line is not UTF-8" && line.start == "{\"id\":\u{fffd}}"),
+            "{sent:?}"
+        );
     }
 
     #[test]

@@ -102,6 +102,12 @@ pub enum SutFault {
         /// What it sent.
         message: String,
     },
+    /// It sent a line while no request was pending (after the previous answer). The request
+    /// about to go out was not sent: the line would have been taken for its answer.
+    Unsolicited {
+        /// What it sent (truncated).
+        line: String,
+    },
     /// It closed its stdin and went on running: it cannot be sent requests.
     InputClosed {
         /// Last lines of its stderr.
@@ -126,6 +132,10 @@ impl fmt::Display for SutFault {
                 write!(f, "speaks protocol version {got}, not {}", crate::protocol::PROTOCOL_VERSION)
             }
             SutFault::Unexpected { message } => write!(f, "unexpected message: {message}"),
+            SutFault::Unsolicited { line } => write!(
+                f,
+                "sent {line:?} after its previous answer with no request pending (the next request was not sent)"
+            ),
             SutFault::InputClosed { .. } => write!(f, "it closed its stdin while still running"),
             SutFault::Declined { message } => write!(f, "declined: {message}"),
         }

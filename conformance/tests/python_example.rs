@@ -155,3 +155,32 @@ fn the_python_example_answers_bad_input_with_errors_and_keeps_going() {
     assert!(matches!(answers[9], FromImpl::Reply { .. }), "a good call after bad ones still works: {:?}", answers[9]);
     assert!(matches!(answers[10], FromImpl::Ok { .. }), "bye is answered with ok: {:?}", answers[10]);
 }
+
+/// The line limit is on the line without its terminator (docs/protocol.md §2): a line of
+/// exactly the limit is read, with `\n` or `\r\n`; a byte more is refused, and the next line
+/// is read after it.
+#[test]
+fn the_python_example_reads_lines_up_to_the_limit() {
+    if !python_available() {
+        return;
+    }
+    use snapspec::protocol::{FromImpl, LINE_BYTES_MAX};
+    let padded = |id: u64, content_bytes: usize, terminator: &str| {
+        let call = format!(r#"{{"type":"call","id":{id},"caller":"2vxsx-fae","call":{{"method":"checkpoint"}}}}"#);
+        format!("{call}{}{terminator}", " ".repeat(content_bytes - call.len()))
+    };
+    let input = [
+        padded(1, LINE_BYTES_MAX, ""),
+        padded(2, LINE_BYTES_MAX, "\r"),
+        padded(3, LINE_BYTES_MAX + 1, ""),
+        padded(4, LINE_BYTES_MAX + 1, "\r"),
+        padded(5, 100, ""),
+        r#"{"type":"bye","id":6}"#.to_string(),
+    ];
+    let answers: Vec<FromImpl> = exchange(&[], &input.iter().map(String::as_str).collect::<Vec<_>>())
+        .iter()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not a protocol answer ({e}): {line}")))
+        .collect();
+    let kinds: Vec<(u64, bool)> = answers.iter().map(|a| (a.id(), matches!(a, FromImpl::Error { .. }))).collect();
+    assert_eq!(kinds, [(1, false), (2, false), (0, true), (0, true), (5, false), (6, false)], "{answers:?}");
+}
