@@ -315,13 +315,15 @@ impl Comparator {
         equal("reply.status.wasm_memory_size", &m.wasm_memory_size, &a.wasm_memory_size)?;
         equal("reply.status.stable_memory_size", &m.stable_memory_size, &a.stable_memory_size)?;
         equal("reply.status.wasm_binary_size", &m.wasm_binary_size, &a.wasm_binary_size)?;
-        // A profile without the setting predates the field: spec mode leaves it open there.
-        if m.snapshot_visibility.is_some() || self.strict() {
-            equal(
-                "reply.status.snapshot_visibility",
-                &m.snapshot_visibility.as_ref().map(|v| self.sut_visibility(v)),
-                &a.snapshot_visibility,
-            )?;
+        // A profile without a setting predates its field: spec mode leaves it open there.
+        let settings = [
+            ("reply.status.snapshot_visibility", &m.snapshot_visibility, &a.snapshot_visibility),
+            ("reply.status.status_visibility", &m.status_visibility, &a.status_visibility),
+        ];
+        for (field, model, actual) in settings {
+            if model.is_some() || self.strict() {
+                equal(field, &model.as_ref().map(|v| self.sut_visibility(v)), actual)?;
+            }
         }
         if self.strict() {
             equal("reply.status.version", &m.version, &a.version)?;
@@ -570,20 +572,26 @@ mod tests {
     /// Where the profile has the setting, both modes compare it.
     #[test]
     fn status_visibility_is_open_in_spec_mode_where_the_profile_predates_it() {
-        let status = |snapshot_visibility| StatusReply { snapshot_visibility, ..StatusReply::default() };
-        let compare = |mode, model: Option<Visibility>, actual: Option<Visibility>| {
-            let expectation = expecting(Reply::Status(Box::new(status(model))));
-            let observed = Observed::Reply { reply: Reply::Status(Box::new(status(actual))) };
-            Comparator::new(mode, &Manifest::full("test")).compare(&expectation, &observed).map_err(|m| m.field)
-        };
-        let public = Some(Visibility::Public);
-        assert!(compare(Mode::Spec, None, public.clone()).is_ok());
-        assert_eq!(compare(Mode::Strict, None, public.clone()), Err("reply.status.snapshot_visibility".into()));
-        assert!(compare(Mode::Strict, None, None).is_ok());
-        for mode in [Mode::Strict, Mode::Spec] {
-            assert!(compare(mode, public.clone(), None).is_err());
-            assert!(compare(mode, public.clone(), Some(Visibility::Controllers)).is_err());
-            assert!(compare(mode, public.clone(), public.clone()).is_ok());
+        type Setter = fn(Option<Visibility>) -> StatusReply;
+        let snapshot: Setter = |snapshot_visibility| StatusReply { snapshot_visibility, ..StatusReply::default() };
+        let status: Setter = |status_visibility| StatusReply { status_visibility, ..StatusReply::default() };
+        for (status, field) in
+            [(snapshot, "reply.status.snapshot_visibility"), (status, "reply.status.status_visibility")]
+        {
+            let compare = |mode, model: Option<Visibility>, actual: Option<Visibility>| {
+                let expectation = expecting(Reply::Status(Box::new(status(model))));
+                let observed = Observed::Reply { reply: Reply::Status(Box::new(status(actual))) };
+                Comparator::new(mode, &Manifest::full("test")).compare(&expectation, &observed).map_err(|m| m.field)
+            };
+            let public = Some(Visibility::Public);
+            assert!(compare(Mode::Spec, None, public.clone()).is_ok());
+            assert_eq!(compare(Mode::Strict, None, public.clone()), Err(field.into()));
+            assert!(compare(Mode::Strict, None, None).is_ok());
+            for mode in [Mode::Strict, Mode::Spec] {
+                assert_eq!(compare(mode, public.clone(), None), Err(field.into()));
+                assert_eq!(compare(mode, public.clone(), Some(Visibility::Controllers)), Err(field.into()));
+                assert!(compare(mode, public.clone(), public.clone()).is_ok());
+            }
         }
     }
 

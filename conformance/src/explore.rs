@@ -65,7 +65,7 @@ impl ExploreWorld {
                 },
             });
         }
-        let actions = actions(config.api, [alice, bob, carol, eve], local_ids);
+        let actions = actions(config, [alice, bob, carol, eve], local_ids);
         let principals = [alice, bob, carol, eve];
         ExploreWorld { principals, prelude, actions, mirrors: [false, true].map(|swap| Mirror::new(swap, principals)) }
     }
@@ -80,7 +80,8 @@ fn snapshot(owner: u64, local: u64) -> SnapshotIdArg {
     SnapshotId { owner: c(owner), local }.into()
 }
 
-fn actions(api: Api, [alice, bob, carol, eve]: [Principal; 4], local_ids: u64) -> Vec<Request> {
+fn actions(config: &Config, [alice, bob, carol, eve]: [Principal; 4], local_ids: u64) -> Vec<Request> {
+    let api = config.api;
     let mut out = Vec::new();
     let mut add = |caller: Principal, call: Call| out.push(Request { caller, call });
     let ids: Vec<(u64, u64)> = (0..2).flat_map(|o| (0..local_ids).map(move |l| (o, l))).collect();
@@ -120,8 +121,14 @@ fn actions(api: Api, [alice, bob, carol, eve]: [Principal; 4], local_ids: u64) -
         add(alice, Call::CanisterInfo { canister_id });
         add(alice, Call::StopCanister { canister_id });
         add(alice, Call::StartCanister { canister_id });
-        let settings = Settings { controllers: None, snapshot_visibility: Some(Visibility::Public) };
+        let settings = Settings { snapshot_visibility: Some(Visibility::Public), ..Settings::default() };
         add(alice, Call::UpdateSettings { canister_id, settings, sender_canister_version: None });
+        // Only where the setting exists, so that the other profiles' alphabets stay as they were.
+        if config.status_visibility {
+            add(eve, Call::CanisterStatus { canister_id });
+            let settings = Settings { status_visibility: Some(Visibility::Public), ..Settings::default() };
+            add(alice, Call::UpdateSettings { canister_id, settings, sender_canister_version: None });
+        }
     }
     add(alice, Call::Checkpoint);
     add(alice, Call::AdvanceTime { nanos: 1_000 });
@@ -361,9 +368,11 @@ fn hash_snapshots(canister: &Canister) -> u64 {
 /// [`hash_history`]'s under the same mirror.
 fn hash_principals(canister: &Canister, now: u64, history: u64, mirror: &Mirror, h: &mut impl Hasher) {
     hash_set(canister.controllers.iter(), mirror, h);
-    match &canister.snapshot_visibility {
-        Visibility::AllowedViewers(viewers) => hash_set(viewers.iter(), mirror, h),
-        other => std::mem::discriminant(other).hash(h),
+    for visibility in [&canister.snapshot_visibility, &canister.status_visibility] {
+        match visibility {
+            Visibility::AllowedViewers(viewers) => hash_set(viewers.iter(), mirror, h),
+            other => std::mem::discriminant(other).hash(h),
+        }
     }
     // The entries' times relative to their anchor (the last one's), and the anchor's to now.
     let anchor = canister.history.recent.last().map(|change| change.timestamp_ns);

@@ -325,6 +325,8 @@ fn status(bytes: &[u8]) -> Result<StatusReply, String> {
             SnapshotVisibility::Public => Visibility::Public,
             SnapshotVisibility::AllowedViewers(viewers) => Visibility::AllowedViewers(viewers),
         }),
+        // pocket-ic 16's types predate `status_visibility`: the adapter declares `ic` only.
+        status_visibility: None,
     })
 }
 
@@ -550,6 +552,7 @@ mod tests {
                 snapshots_size: 0,
                 cycles: 0,
                 snapshot_visibility: Some(Visibility::Controllers),
+                status_visibility: None,
             })),
         }
     }

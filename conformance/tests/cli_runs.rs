@@ -350,7 +350,7 @@ fn check_profile_all_runs_every_declared_preset() {
     for preset in snapspec_model::config::PRESET_NAMES {
         assert!(out.contains(&format!("profile {preset}: CONFORMS")), "{preset}:\n{out}");
     }
-    assert!(out.contains("result: CONFORMS under ic, ic-0.54"), "{out}");
+    assert!(out.contains("result: CONFORMS under ic, ic-2026-08, ic-0.54"), "{out}");
     let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("JSON");
     assert_eq!(report["result"], "conforms");
     assert_eq!(report["profiles"], serde_json::json!(snapspec_model::config::PRESET_NAMES));

@@ -1,8 +1,9 @@
 //! Faults an implementer could plausibly make, injected into the independent Python example,
 //! must each be caught by a committed vector — in strict and, where it can see them, in spec
-//! mode — while the example itself passes the same vector. Each fault once passed every
-//! vector, campaign and exploration (a fault-injection audit); the vector named beside it was
-//! added to catch it.
+//! mode — while the example itself passes the same vector. Each of the first eight faults once
+//! passed every vector, campaign and exploration (a fault-injection audit), and the vector named
+//! beside it was added to catch it; the last two guard the `status_visibility` rules of
+//! `ic-2026-08`, whose vectors were written with them.
 //! Skipped, with a note, when `python3` is not installed.
 
 use std::path::{Path, PathBuf};
@@ -88,6 +89,22 @@ const FAULTS: &[Fault] = &[
         // Filtered as a user or refused as a canister, the code is IC0512: only the message
         // (the ingress filter's, or the execution path's) tells them apart.
         modes: &["strict"],
+    },
+    Fault {
+        name: "status visibility `public` still refuses strangers",
+        original: r#"            allowed = (shown[0] == "public" or caller in canister.controllers or caller == canister.id"#,
+        faulty: r#"            allowed = (caller in canister.controllers or caller == canister.id"#,
+        suite: "ic-2026-08/clauses.json",
+        vector: "status/effect/public",
+        modes: BOTH,
+    },
+    Fault {
+        name: "the ingress filter refuses a stranger's canister_status with IC0512 despite status_visibility",
+        original: "            return  # the filter applies the setting as the method does",
+        faulty: "            pass  # the filter applies the setting as the method does",
+        suite: "ic-2026-08/clauses.json",
+        vector: "status/violate/STATUS.VIS.CONTROLLERS",
+        modes: BOTH,
     },
 ];
 

@@ -34,7 +34,7 @@ PROTOCOL_VERSION = 1
 IMPLEMENTATION = "snapspec_example.py 1.0 (independent Python implementation)"
 LINE_BYTES_MAX = 8 << 20
 
-PROFILES = ["ic", "ic-0.54", "ic-0.50", "ic-0.35", "ic-2024", "proposal-2024"]
+PROFILES = ["ic", "ic-2026-08", "ic-0.54", "ic-0.50", "ic-0.35", "ic-2024", "proposal-2024"]
 # With `--own-ids`: canister indices count down from here, and `model_ids` is not declared.
 OWN_IDS_FIRST_INDEX = 1_000_000
 # With `--own-clock`: how far the clock runs ahead before every call (`deterministic_time` is
@@ -430,6 +430,7 @@ class Canister:
         self.history = []  # the most recent changes, oldest first
         self.changes_total = 0
         self.visibility = ("controllers",)
+        self.status_visibility = ("controllers",)
         self.cycles = cycles
         self.next_local = 0
         self.snapshots = {}  # local id -> Snapshot
@@ -472,14 +473,16 @@ ENUM_KNOBS = {
     "load_history": ("basic", "with_source", "with_source_and_from"),
     "snapshot_storage": ("per_canister", "subnet_wide"),
 }
-BOOL_KNOBS = ("visibility", "cross_canister_load", "uninstall_on_take", "labels", "checksum_in_listing")
+BOOL_KNOBS = ("visibility", "status_visibility", "cross_canister_load", "uninstall_on_take", "labels",
+              "checksum_in_listing")
 NUMBER_KNOBS = ("snapshots_per_canister_max", "chunk_store_chunks_max", "wasm_memory_pages_max", "stable_memory_pages_max",
                 "genesis_time_ns")
 RESOURCE_KNOBS = ("subnet_memory_capacity_bytes", "freezing_threshold_cycles_per_byte", "snapshot_fee_base_cycles",
                   "snapshot_fee_cycles_per_byte")
 
-# Knobs a configuration may leave out (older harnesses): the `ic` profile's values.
-KNOB_DEFAULTS = {"snapshot_storage": "per_canister"}
+# Knobs a configuration may leave out: older harnesses leave out `snapshot_storage` (the `ic`
+# profile's value), and the harness sends `status_visibility` only when it is true (§5).
+KNOB_DEFAULTS = {"snapshot_storage": "per_canister", "status_visibility": False}
 
 IC_PROFILE = {
     "name": "ic", "spec_version": "0.66.0", "api": "management", "snapshots_per_canister_max": 10,
@@ -616,6 +619,8 @@ class Subnet:
         canister = self.canisters.get(canister_id)
         if canister is None:
             raise Rejected(301, "Canister %s not found" % principal_text(canister_id))  # no final dot here
+        if method == "canister_status" and self.profile.status_visibility:
+            return  # the filter applies the setting as the method does (§6.11), with the same answer
         if caller not in canister.controllers:
             raise Rejected(512, "Only controllers of canister %s can call ic00 method %s" % (principal_text(canister_id), method))
 
@@ -975,6 +980,8 @@ class Subnet:
         controllers = None if listed is None else as_principals(listed, "controllers")
         shown = field(settings, "snapshot_visibility", optional=True)
         visibility = None if shown is None else as_visibility(shown)
+        shown = field(settings, "status_visibility", optional=True) if self.profile.status_visibility else None
+        status_visibility = None if shown is None else as_visibility(shown)
         version = field(args, "sender_canister_version", optional=True)
         version = None if version is None else as_uint(version, "sender_canister_version")
 
@@ -983,9 +990,10 @@ class Subnet:
             self.check_controllers_count(controllers)
         if not self.profile.visibility:
             visibility = None  # the setting does not exist: the field is dropped unchecked (§6.4)
-        if visibility is not None and visibility[0] == "allowed_viewers" and len(visibility[1]) > VIEWERS_MAX:
-            raise Rejected(504, "Could not validate the settings: allowed_viewers has %d entries; at most %d are allowed."
-                           % (len(visibility[1]), VIEWERS_MAX))
+        for setting in (visibility, status_visibility):
+            if setting is not None and setting[0] == "allowed_viewers" and len(setting[1]) > VIEWERS_MAX:
+                raise Rejected(504, "Could not validate the settings: allowed_viewers has %d entries; at most %d are "
+                               "allowed." % (len(setting[1]), VIEWERS_MAX))
         canister.version += 1
         if controllers is not None:
             canister.controllers = set(controllers)
@@ -993,6 +1001,8 @@ class Subnet:
                 "controllers_change": {"controllers": [principal_text(p) for p in canister.sorted_controllers()]}})
         if visibility is not None:
             canister.visibility = visibility
+        if status_visibility is not None:
+            canister.status_visibility = status_visibility
         return {"type": "empty"}
 
     def delete_canister(self, caller, args):
@@ -1025,9 +1035,18 @@ class Subnet:
         return {"type": "empty"}
 
     def canister_status(self, caller, args):
-        canister = self.controlled_or_self(caller, principal_bytes(field(args, "canister_id")))
+        canister_id = principal_bytes(field(args, "canister_id"))
+        if self.profile.status_visibility:
+            canister = self.existing(canister_id)
+            shown = canister.status_visibility
+            allowed = (shown[0] == "public" or caller in canister.controllers or caller == canister.id
+                       or (shown[0] == "allowed_viewers" and caller in shown[1]))
+            if not allowed:
+                raise Rejected(542, "Caller %s is not allowed to read the canister status" % principal_text(caller))
+        else:
+            canister = self.controlled_or_self(caller, canister_id)
         code = canister.code
-        return {"type": "status", "value": {
+        status = {
             "status": canister.status,
             "module_hash": None if code is None else code.module_hash.hex(),
             "controllers": [principal_text(p) for p in canister.sorted_controllers()],
@@ -1041,7 +1060,10 @@ class Subnet:
             "cycles": str(canister.cycles),
             # Profiles before the setting existed (spec 0.57) report none.
             "snapshot_visibility": visibility_json(canister.visibility) if self.profile.visibility else None,
-        }}
+        }
+        if self.profile.status_visibility:
+            status["status_visibility"] = visibility_json(canister.status_visibility)
+        return {"type": "status", "value": status}
 
     def canister_info(self, caller, args):
         canister = self.existing(principal_bytes(field(args, "canister_id")))

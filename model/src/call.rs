@@ -80,6 +80,10 @@ pub struct Settings {
     pub controllers: Option<Vec<Principal>>,
     /// New snapshot visibility.
     pub snapshot_visibility: Option<Visibility>,
+    /// New status visibility (dfinity/ic #10667). Left out of JSON when absent, so that
+    /// implementations of profiles without it never see the field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_visibility: Option<Visibility>,
 }
 
 /// Every call the model understands.
@@ -347,6 +351,10 @@ pub struct StatusReply {
     /// Visibility setting; absent in profiles that predate it (spec 0.57, the `visibility` knob).
     #[serde(default)]
     pub snapshot_visibility: Option<Visibility>,
+    /// Status visibility; absent in profiles without the setting (the `status_visibility`
+    /// knob), and then left out of JSON.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_visibility: Option<Visibility>,
 }
 
 /// `canister_info`'s reply.

@@ -53,7 +53,8 @@ pub enum Status {
     Stopped,
 }
 
-/// Who may list the canister's snapshots (spec §2.5).
+/// Who may list the canister's snapshots (spec §2.5), or, as `status_visibility`, read its
+/// status (dfinity/ic #10667).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Visibility {
@@ -314,6 +315,8 @@ pub struct Canister {
     pub history: History,
     /// `snapshot_visibility` setting.
     pub snapshot_visibility: Visibility,
+    /// `status_visibility` setting (profiles with the `status_visibility` knob).
+    pub status_visibility: Visibility,
     /// Cycles balance.
     pub cycles: u128,
     /// Local number of the next snapshot; never decreases.

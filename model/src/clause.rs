@@ -7,8 +7,8 @@
 //! the two identical.
 //!
 //! Sources: `spec` = ic-interface-spec.md, `replica` = ic-replica.md,
-//! `proposal` = proposal-2024.md, `tools` = snapshot-tools-and-formats.md (all in
-//! `docs/reference/`), `model` = a choice of this project where the references are silent.
+//! `proposal` = proposal-2024.md, `tools` = snapshot-tools-and-formats.md, `status-vis` =
+//! status-visibility.md (all in `docs/reference/`), `model` = a choice of this project where the references are silent.
 
 use std::fmt;
 
@@ -67,7 +67,7 @@ clauses! {
     IngressExists = "INGRESS.EXISTS", Precondition, "replica §1.1; spec §2.6",
         "Replica profiles: a user's (ingress) call to a controller-only management method names an existing canister, checked before the method runs (else IC0301 `Canister {id} not found`, without the execution path's final dot).";
     IngressCtrl = "INGRESS.CTRL", Precondition, "replica §1.1; spec §2.6; ic (agent-rs and dfx tests: IC0512 for `update_settings`, `install_code`, `canister_status`, `clear_chunk_store`)",
-        "Replica profiles: a user's (ingress) call to a controller-only management method comes from a controller, checked before the method runs (else IC0512 `Only controllers of canister {id} can call ic00 method {method}`). With `snapshot_visibility`, `list_canister_snapshots` is left to LIST.VIS.*.";
+        "Replica profiles: a user's (ingress) call to a controller-only management method comes from a controller, checked before the method runs (else IC0512 `Only controllers of canister {id} can call ic00 method {method}`). With `snapshot_visibility`, `list_canister_snapshots` is left to LIST.VIS.*; with `status_visibility`, `canister_status` to STATUS.VIS.* (the filter still checks INGRESS.EXISTS).";
     ArgsSnapshotId = "ARGS.SNAPSHOT_ID", Precondition, "replica §1.2, §2",
         "A snapshot id argument decodes: 8 to 37 bytes, the bytes after the 8-byte counter form a principal (else IC0408 `Payload deserialization error`).";
     ArgsLabel = "ARGS.LABEL", Precondition, "proposal; model",
@@ -185,17 +185,19 @@ clauses! {
     CanisterCtrl = "CANISTER.CTRL", Precondition, "spec §5.1, §5.2 (uninstall, delete); ic (agent-rs and dfx tests: IC0512 for `install_code`, `update_settings`)",
         "Lifecycle calls (install, uninstall, start, stop, settings, delete) come from a controller (else IC0512).";
     CanisterCtrlOrSelf = "CANISTER.CTRL_OR_SELF", Precondition, "spec §2.6 (chunk-store self-calls); replica §1.1 (status self-exemption)",
-        "Chunk-store and status calls come from a controller or the canister itself (else IC0512).";
+        "Chunk-store calls, and status calls in profiles without `status_visibility`, come from a controller or the canister itself (else IC0512).";
     CreateEffect = "CREATE.EFFECT", Effect, "spec §5.2; model (version 0 and the `creation` history entry: the IC's history rules, not quoted in the references)",
         "A new canister is empty and running, version 0, controlled by the given controllers (default: the caller), visibility `controllers`, no snapshots, a `creation` history entry; ids are never reused.";
     SettingsControllersLimit = "SETTINGS.CONTROLLERS.LIMIT", Precondition, "spec §2.5; model",
         "At most `CONTROLLERS_MAX` controllers (else IC0504).";
     SettingsViewersLimit = "SETTINGS.VIEWERS.LIMIT", Precondition, "spec §2.5",
-        "At most 10 allowed viewers (else IC0504).";
+        "At most 10 allowed viewers in each visibility setting the profile has (else IC0504).";
     SettingsEffect = "SETTINGS.EFFECT", Effect, "spec §2.5, §5.2",
-        "`update_settings` replaces controllers (with a `controllers_change` history entry) and visibility; the version increases; snapshots are untouched.";
+        "`update_settings` replaces controllers (with a `controllers_change` history entry) and the visibility settings the profile has; the version increases; snapshots are untouched.";
     SettingsVisIgnored = "SETTINGS.VIS.IGNORED", Effect, "spec §1 (0.57.0)",
         "Profiles before spec 0.57 have no `snapshot_visibility`; the field is dropped.";
+    SettingsStatusVisIgnored = "SETTINGS.STATUS_VIS.IGNORED", Effect, "status-vis §1 (dfinity/ic #10667)",
+        "Profiles without `status_visibility` (all but `ic-2026-08`) drop the field, unchecked.";
     InstallModeInstall = "INSTALL.MODE.INSTALL", Precondition, "ic (`CanisterManagerError::CanisterNonEmpty`, canister_manager.rs)",
         "Mode `install` needs an empty canister (else IC0514).";
     InstallModeUpgrade = "INSTALL.MODE.UPGRADE", Precondition, "ic (`HypervisorError::WasmModuleNotFound`: `Attempted to execute a message, but the canister contains no Wasm module.`)",
@@ -235,7 +237,13 @@ clauses! {
     ChunkClear = "CHUNK.CLEAR", Effect, "spec §2.6; model",
         "`clear_chunk_store` empties the chunk store; snapshots keep their own copies.";
     StatusReply = "STATUS.REPLY", Effect, "spec §5.3",
-        "`canister_status` reports status, module hash, controllers, version, memory sizes, `snapshots_size`, cycles and, in profiles with `snapshot_visibility` (spec 0.57), the visibility setting.";
+        "`canister_status` reports status, module hash, controllers, version, memory sizes, `snapshots_size`, cycles and, in profiles with `snapshot_visibility` (spec 0.57), the visibility setting, and in profiles with `status_visibility`, that setting.";
+    StatusVisControllers = "STATUS.VIS.CONTROLLERS", Precondition, "status-vis §2, §3 (dfinity/ic #10667, #10673)",
+        "Profiles with `status_visibility`, set to `controllers` (the default): the caller is a controller or the canister itself (else IC0542 `Caller {caller} is not allowed to read the canister status`, reject code 5; on the ingress path too).";
+    StatusVisAllowed = "STATUS.VIS.ALLOWED", Precondition, "status-vis §2, §3 (dfinity/ic #10667)",
+        "Status visibility `allowed_viewers`: the caller is a controller, the canister itself or a listed viewer (else IC0542).";
+    StatusVisPublic = "STATUS.VIS.PUBLIC", Effect, "status-vis §2 (dfinity/ic #10667)",
+        "Status visibility `public`: anyone may read the status, by ingress too.";
     InfoReply = "INFO.REPLY", Effect, "spec §5.4; ic (`MAX_CANISTER_HISTORY_CHANGES` = 20, replicated_state system_state.rs)",
         "`canister_info` reports the recent history (at most 20 entries), the total number of changes, module hash and controllers.";
 
@@ -355,6 +363,10 @@ pub const CHOICES: &[(&str, &str)] = &[
         "Modelled for users' calls in replica profiles (INGRESS.*), with the texts of ic-replica.md §1.1. With `snapshot_visibility`, `list_canister_snapshots` is not filtered on controllers, so a listed viewer or anyone (public) may list by ingress; spec digest §8 notes that read literally the spec's ingress filter would still require a controller.",
     ),
     (
+        "`status_visibility` (profile `ic-2026-08`)",
+        "The references predate the setting; its rules come from dfinity/ic #10667 and #10673 and the replica's tests (docs/reference/status-visibility.md). Not modelled: subnet admins, who may always read the status, and the setting at creation (the model's `create_canister` takes controllers only). The message is modelled as the prefix every source quotes, `Caller {caller} is not allowed to read the canister status`; a help suffix may follow. The ingress filter and execution give the same answer, so the model checks the access once, in the method, after the filter's INGRESS.EXISTS. More than 10 viewers is SETTINGS.VIEWERS.LIMIT as for `snapshot_visibility` (IC0504, message unconfirmed), although the replica bounds the list while decoding (IC0408); the same reading holds for both settings.",
+    ),
+    (
         "The `proposal-2024` profile beyond the proposal",
         "The profile takes the proposal's API (four positional methods, a bare id from take), its single slot replaced silently, labels and checksums, and the IC's semantics wherever the proposal is silent: a snapshot holds what the spec's does (module, globals, memories, chunk store, certified data; the proposal names only heap and stable memory, spec digest §9), take refuses an empty canister and charges like the replica, a load bumps the version, records history and charges, list and delete are controller-only, a snapshot loads only onto its own canister, ids have the replica's layout (so `delete_snapshot` finds the canister from the id), `taken_on` is in nanoseconds, a label is checked before anything else (IC0408), and unknown call fields are ignored.",
     ),
@@ -384,7 +396,7 @@ pub fn render_markdown() -> String {
     out.push_str(
         "Every precondition (P) and effect (E) of the model, with the sentence of `docs/reference/` it implements. ",
     );
-    out.push_str("`spec` = ic-interface-spec.md, `replica` = ic-replica.md, `proposal` = proposal-2024.md, `tools` = snapshot-tools-and-formats.md, ");
+    out.push_str("`spec` = ic-interface-spec.md, `replica` = ic-replica.md, `proposal` = proposal-2024.md, `tools` = snapshot-tools-and-formats.md, `status-vis` = status-visibility.md, ");
     out.push_str("`ic` = the dfinity/ic sources (and their tests and docs), read through the tool library's code search where the digests are silent, ");
     out.push_str("`model` = a choice of this project where the references are silent.\n\n");
     let mut group = "";

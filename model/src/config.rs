@@ -93,6 +93,11 @@ pub struct Config {
     pub replacement: Replacement,
     /// Whether `snapshot_visibility` governs listing (spec 0.57+); else controllers only.
     pub visibility: bool,
+    /// Whether `status_visibility` governs `canister_status` (replicas since August 2026,
+    /// dfinity/ic #10667; denial IC0542); else controllers and the canister itself. Left out of
+    /// JSON when false, so that implementations of the other profiles never see it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub status_visibility: bool,
     /// Whether a snapshot may be loaded onto another canister of the subnet (spec 0.50+).
     pub cross_canister_load: bool,
     /// Whether take honours `uninstall_code` (spec 0.54+).
@@ -120,7 +125,7 @@ pub struct Config {
 }
 
 /// Names of the presets, for CLIs and vectors.
-pub const PRESET_NAMES: &[&str] = &["ic", "ic-0.54", "ic-0.50", "ic-0.35", "ic-2024", "proposal-2024"];
+pub const PRESET_NAMES: &[&str] = &["ic", "ic-2026-08", "ic-0.54", "ic-0.50", "ic-0.35", "ic-2024", "proposal-2024"];
 
 /// `ic` preset's resources: generous enough that only deliberate scenarios hit them.
 pub const DEFAULT_RESOURCES: Resources = Resources {
@@ -141,6 +146,7 @@ impl Config {
             snapshots_per_canister_max: 10,
             replacement: Replacement::Explicit,
             visibility: true,
+            status_visibility: false,
             cross_canister_load: true,
             uninstall_on_take: true,
             labels: false,
@@ -153,6 +159,19 @@ impl Config {
             stable_memory_pages_max: 500 * 16_384,
             resources: DEFAULT_RESOURCES,
             genesis_time_ns: 1_700_000_000_000_000_000,
+        }
+    }
+
+    /// `ic` plus the `status_visibility` setting that replicas carry since August 2026
+    /// (dfinity/ic #10667 and #10673; docs/reference/status-visibility.md): `canister_status`
+    /// is open to whom the setting allows, and refused with IC0542 otherwise. The interface
+    /// spec documented it in August 2026; its version number is not confirmed.
+    pub fn ic_2026_08() -> Config {
+        Config {
+            name: "ic-2026-08".into(),
+            spec_version: "0.66.0+status_visibility".into(),
+            status_visibility: true,
+            ..Config::ic()
         }
     }
 
@@ -211,6 +230,7 @@ impl Config {
     pub fn preset(name: &str) -> Option<Config> {
         Some(match name {
             "ic" => Config::ic(),
+            "ic-2026-08" => Config::ic_2026_08(),
             "ic-0.54" => Config::ic_0_54(),
             "ic-0.50" => Config::ic_0_50(),
             "ic-0.35" => Config::ic_0_35(),

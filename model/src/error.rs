@@ -35,11 +35,12 @@ pub enum ErrorCode {
     InsufficientCyclesInMemoryGrow = 532,
     CanisterMethodNotFound = 536,
     CanisterWasmModuleNotFound = 537,
+    CanisterStatusAccessDenied = 542,
 }
 
 impl ErrorCode {
     /// All codes the model can produce.
-    pub const ALL: [ErrorCode; 18] = [
+    pub const ALL: [ErrorCode; 19] = [
         ErrorCode::SubnetOversubscribed,
         ErrorCode::CanisterOutOfCycles,
         ErrorCode::CanisterNotFound,
@@ -58,6 +59,7 @@ impl ErrorCode {
         ErrorCode::InsufficientCyclesInMemoryGrow,
         ErrorCode::CanisterMethodNotFound,
         ErrorCode::CanisterWasmModuleNotFound,
+        ErrorCode::CanisterStatusAccessDenied,
     ];
 
     /// The numeric code, e.g. 305 for `IC0305`.

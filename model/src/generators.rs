@@ -64,6 +64,10 @@ pub enum Focus {
     /// becomes of snapshots when their canister goes (a delete needs a stop first, which
     /// unfocused sequences rarely draw in that order).
     Teardown,
+    /// Visibility settings changed and read back: `update_settings` among the calls the
+    /// settings open or close (status, list), from every caller (a setting must change before
+    /// a stranger's read can pass, which unfocused sequences rarely draw in that order).
+    Access,
 }
 
 impl World {
@@ -224,6 +228,7 @@ fn call(u: &mut Unstructured, world: &World) -> Result<Call> {
         Some(Focus::Snapshots) => u.int_in_range(0..=45u8)?,
         Some(Focus::Timers) => return timers(u, world),
         Some(Focus::Teardown) => return teardown(u, world),
+        Some(Focus::Access) => return access(u, world),
         None => u.int_in_range(0..=99u8)?,
     };
     Ok(match pick {
@@ -347,6 +352,17 @@ fn teardown(u: &mut Unstructured, world: &World) -> Result<Call> {
     })
 }
 
+/// Settings and the reads they govern (see [`Focus::Access`]).
+fn access(u: &mut Unstructured, world: &World) -> Result<Call> {
+    let canister_id = canister(u, world)?;
+    Ok(match u.int_in_range(0..=4u8)? {
+        0 | 1 => Call::UpdateSettings { canister_id, settings: settings(u, world)?, sender_canister_version: None },
+        2 => Call::CanisterStatus { canister_id },
+        3 => list(u, world)?,
+        _ => take(u, world)?,
+    })
+}
+
 fn global(u: &mut Unstructured) -> Result<Global> {
     Ok(match u.int_in_range(0..=3u8)? {
         0 => Global::I32(u.arbitrary()?),
@@ -386,11 +402,14 @@ fn settings(u: &mut Unstructured, world: &World) -> Result<Settings> {
     } else {
         None
     };
-    let snapshot_visibility = match u.int_in_range(0..=3u8)? {
-        0 => None,
-        1 => Some(Visibility::Controllers),
-        2 => Some(Visibility::Public),
-        _ => {
+    // One choice picks which visibility setting changes (if any; 1–3 the snapshot visibility,
+    // 4–6 the status visibility) and to what.
+    let choice = u.int_in_range(0..=6u8)?;
+    let visibility = match (choice > 0).then(|| (choice - 1) % 3) {
+        None => None,
+        Some(0) => Some(Visibility::Controllers),
+        Some(1) => Some(Visibility::Public),
+        Some(_) => {
             // Now and then one over the limit: campaigns then reach SETTINGS.VIEWERS.LIMIT, and,
             // in profiles without the setting, its absence (the list is dropped unchecked).
             let count = if u.ratio(1, 8)? { ALLOWED_VIEWERS_MAX + 1 } else { 1 };
@@ -398,7 +417,11 @@ fn settings(u: &mut Unstructured, world: &World) -> Result<Settings> {
             Some(Visibility::AllowedViewers(viewers))
         }
     };
-    Ok(Settings { controllers, snapshot_visibility })
+    Ok(if choice <= 3 {
+        Settings { controllers, snapshot_visibility: visibility, status_visibility: None }
+    } else {
+        Settings { controllers, snapshot_visibility: None, status_visibility: visibility }
+    })
 }
 
 /// Draws requests from raw bytes: the prelude, then calls until the bytes run out or
@@ -433,13 +456,14 @@ pub fn world_from_bytes(data: &[u8], api: Api) -> (World, &[u8]) {
     (world, u.take_rest())
 }
 
-/// Swarm testing: one sequence in eight concentrates on one kind of call.
+/// Swarm testing: five sequences in sixteen concentrate on one kind of call.
 fn swarm(u: &mut Unstructured, world: &World) -> World {
     let focus = match u.int_in_range(0..=15u8).unwrap_or(0) {
         0 => Some(Focus::Takes),
         1 => Some(Focus::Snapshots),
         2 => Some(Focus::Timers),
         3 => Some(Focus::Teardown),
+        4 => Some(Focus::Access),
         _ => None,
     };
     World { focus: world.focus.or(focus), ..world.clone() }

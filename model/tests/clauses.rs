@@ -177,14 +177,21 @@ fn uninstall(n: u64) -> Call {
 fn set_controllers(n: u64, controllers: &[Principal]) -> Call {
     Call::UpdateSettings {
         canister_id: c(n),
-        settings: Settings { controllers: Some(controllers.to_vec()), snapshot_visibility: None },
+        settings: Settings { controllers: Some(controllers.to_vec()), ..Settings::default() },
         sender_canister_version: None,
     }
 }
 fn set_visibility(n: u64, visibility: Visibility) -> Call {
     Call::UpdateSettings {
         canister_id: c(n),
-        settings: Settings { controllers: None, snapshot_visibility: Some(visibility) },
+        settings: Settings { snapshot_visibility: Some(visibility), ..Settings::default() },
+        sender_canister_version: None,
+    }
+}
+fn set_status_visibility(n: u64, visibility: Visibility) -> Call {
+    Call::UpdateSettings {
+        canister_id: c(n),
+        settings: Settings { status_visibility: Some(visibility), ..Settings::default() },
         sender_canister_version: None,
     }
 }
@@ -494,6 +501,7 @@ fn observe(state: &State) -> BTreeMap<String, String> {
         put("version", canister.version.to_string());
         put("history", format!("{} {:?}", canister.history.total_num_changes, canister.history.recent.last()));
         put("visibility", format!("{:?}", canister.snapshot_visibility));
+        put("status_visibility", format!("{:?}", canister.status_visibility));
         put("cycles", canister.cycles.to_string());
         put("next_snapshot_id", canister.next_snapshot_id.to_string());
         let snapshots = canister.snapshots.values().map(|s| {
@@ -811,6 +819,9 @@ fn msg_controllers(n: u64, controllers: &[Principal], sender: Principal) -> Msg 
         list.join(" "),
         text(sender)
     ))
+}
+fn msg_status_denied(caller: Principal) -> Msg {
+    Msg::Exact(format!("Caller {} is not allowed to read the canister status", text(caller)))
 }
 fn msg_snapshot_not_found(id: SnapshotId, n: u64) -> Msg {
     Msg::Exact(format!("Could not find the snapshot ID {id} for canister {}.", c(n)))
@@ -1687,6 +1698,68 @@ fn lifecycle_cases() -> Vec<Case> {
             .setup(installed(1))
             .call(alice(), status(0))
             .reply(ReplyM::Pred("status", Box::new(|r, _| eq("snapshot_visibility", status_reply(r)?.snapshot_visibility.clone(), None))))
+            .exercises(&["STATUS.REPLY"]),
+
+        // --- status_visibility (ic-2026-08) ---------------------------------------------------
+        case("status visibility: a user who controls nothing gets IC0542, not the filter's IC0512", "ic-2026-08")
+            .setup(installed(1))
+            .call(bob(), status(0))
+            .reject(CanisterStatusAccessDenied, &["STATUS.VIS.CONTROLLERS"], msg_status_denied(bob()))
+            .exercises(&["INGRESS.EXISTS", "CANISTER.EXISTS", "STATUS.VIS.CONTROLLERS"]),
+        case("status visibility: a canister that controls nothing gets IC0542 too", "ic-2026-08")
+            .setup(installed(1))
+            .call(outsider(), status(0))
+            .reject(CanisterStatusAccessDenied, &["STATUS.VIS.CONTROLLERS"], msg_status_denied(outsider())),
+        case("status visibility: a missing canister is still the filter's IC0301", "ic-2026-08")
+            .call(bob(), status(3))
+            .reject(CanisterNotFound, &["INGRESS.EXISTS", "CANISTER.EXISTS"], Msg::Prefix(format!("Canister {} not found", c(3)))),
+        case("status visibility: the canister itself reads its status", "ic-2026-08")
+            .setup(installed(1))
+            .call(itself(0), status(0))
+            .reply(ReplyM::Any)
+            .exercises(&["STATUS.VIS.CONTROLLERS", "STATUS.REPLY"]),
+        case("status visibility: `public` lets anyone read, and the reply reports the setting", "ic-2026-08")
+            .setup(installed(1)).setup([a(set_status_visibility(0, Visibility::Public))])
+            .call(bob(), status(0))
+            .reply(ReplyM::Pred("status", Box::new(|r, _| {
+                let status = status_reply(r)?;
+                eq("status_visibility", status.status_visibility.clone(), Some(Visibility::Public))?;
+                eq("snapshot_visibility", status.snapshot_visibility.clone(), Some(Visibility::Controllers))
+            })))
+            .exercises(&["INGRESS.EXISTS", "STATUS.VIS.PUBLIC", "STATUS.REPLY"]),
+        case("status visibility: a listed viewer reads", "ic-2026-08")
+            .setup(installed(1)).setup([a(set_status_visibility(0, Visibility::AllowedViewers(vec![bob()])))])
+            .call(bob(), status(0))
+            .reply(ReplyM::Any)
+            .exercises(&["STATUS.VIS.ALLOWED", "STATUS.REPLY"]),
+        case("status visibility: one not listed does not", "ic-2026-08")
+            .setup(installed(1)).setup([a(set_status_visibility(0, Visibility::AllowedViewers(vec![bob()])))])
+            .call(carol(), status(0))
+            .reject(CanisterStatusAccessDenied, &["STATUS.VIS.ALLOWED"], msg_status_denied(carol())),
+        case("status visibility: a public snapshot visibility opens the snapshots, not the status", "ic-2026-08")
+            .setup(installed(1)).setup([a(set_visibility(0, Visibility::Public))])
+            .call(bob(), status(0))
+            .reject(CanisterStatusAccessDenied, &["STATUS.VIS.CONTROLLERS"], msg_status_denied(bob())),
+        case("status visibility: set alone, it bumps the version and leaves the snapshot visibility", "ic-2026-08")
+            .setup(installed(1))
+            .call(alice(), set_status_visibility(0, Visibility::Public))
+            .reply(ReplyM::Empty)
+            .exercises(&["SETTINGS.EFFECT"])
+            .changes(&["c0.status_visibility", "c0.version"]),
+        case("status visibility: 11 allowed viewers", "ic-2026-08")
+            .setup(installed(1))
+            .call(alice(), set_status_visibility(0, Visibility::AllowedViewers(eleven.clone())))
+            .reject(CanisterContractViolation, &["SETTINGS.VIEWERS.LIMIT"], Msg::Any),
+        case("status visibility: `ic` drops the field unchecked (11 viewers pass; version still bumps)", "ic")
+            .setup(installed(1))
+            .call(alice(), set_status_visibility(0, Visibility::AllowedViewers(eleven.clone())))
+            .reply(ReplyM::Empty)
+            .exercises(&["SETTINGS.STATUS_VIS.IGNORED"])
+            .changes(&["c0.version"]),
+        case("status visibility: `ic` reports no such setting", "ic")
+            .setup(installed(1))
+            .call(alice(), status(0))
+            .reply(ReplyM::Pred("status", Box::new(|r, _| eq("status_visibility", status_reply(r)?.status_visibility.clone(), None))))
             .exercises(&["STATUS.REPLY"]),
         case("info: history after take-with-uninstall: creation, deployment, uninstall (take adds nothing itself)", "ic")
             .setup(installed(1)).setup(takes(0, 1)).setup([a(take_uninstall(0, true))])

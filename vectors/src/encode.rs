@@ -331,6 +331,7 @@ fn canister_settings(settings: &Settings) -> CanisterSettings {
     CanisterSettings {
         controllers: settings.controllers.clone(),
         snapshot_visibility: settings.snapshot_visibility.as_ref().map(visibility),
+        status_visibility: settings.status_visibility.as_ref().map(status_visibility),
         ..CanisterSettings::default()
     }
 }
@@ -369,6 +370,14 @@ fn visibility(visibility: &Visibility) -> SnapshotVisibility {
         Visibility::Controllers => SnapshotVisibility::Controllers,
         Visibility::Public => SnapshotVisibility::Public,
         Visibility::AllowedViewers(viewers) => SnapshotVisibility::AllowedViewers(viewers.clone()),
+    }
+}
+
+fn status_visibility(visibility: &Visibility) -> StatusVisibility {
+    match visibility {
+        Visibility::Controllers => StatusVisibility::Controllers,
+        Visibility::Public => StatusVisibility::Public,
+        Visibility::AllowedViewers(viewers) => StatusVisibility::AllowedViewers(viewers.clone()),
     }
 }
 

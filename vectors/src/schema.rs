@@ -213,7 +213,11 @@ fn definitions() -> Map<String, Value> {
         "settings".into(),
         object(
             &[],
-            &[("controllers", nullable(array(r("principal")))), ("snapshot_visibility", nullable(r("visibility")))],
+            &[
+                ("controllers", nullable(array(r("principal")))),
+                ("snapshot_visibility", nullable(r("visibility"))),
+                ("status_visibility", r("visibility")),
+            ],
         ),
     );
     defs.insert("global".into(), json!({ "oneOf": [global("i32", int()), global("i64", int()), global("f32", u64()), global("f64", u64()), global("v128", decimal())] }));
@@ -255,7 +259,7 @@ fn definitions() -> Map<String, Value> {
                 ("cycles", decimal()),
                 ("snapshot_visibility", nullable(r("visibility"))),
             ],
-            &[],
+            &[("status_visibility", r("visibility"))],
         ),
     );
     defs.insert("change_origin".into(), json!({ "oneOf": [
@@ -443,7 +447,7 @@ fn definitions() -> Map<String, Value> {
                     ("resources", r("resources")),
                     ("genesis_time_ns", u64()),
                 ],
-                &[],
+                &[("status_visibility", json!({ "type": "boolean" }))],
             ),
             "The profile's knobs (the model's `Config`).",
         ),

@@ -839,7 +839,8 @@ fn lifecycle_calls() -> Vec<Call> {
         globals: vec![Global::I32(1)],
         sender_canister_version,
     };
-    let settings = |controllers, snapshot_visibility| Settings { controllers, snapshot_visibility };
+    let settings =
+        |controllers, snapshot_visibility| Settings { controllers, snapshot_visibility, status_visibility: None };
     let update =
         |settings, sender_canister_version| Call::UpdateSettings { canister_id: c1, settings, sender_canister_version };
     vec![
@@ -856,6 +857,15 @@ fn lifecycle_calls() -> Vec<Call> {
         update(settings(Some(vec![user()]), Some(Visibility::Controllers)), Some(3)),
         update(settings(Some(vec![]), Some(Visibility::Public)), None),
         update(settings(None, Some(Visibility::AllowedViewers(vec![user(), principal(2)]))), None),
+        update(Settings { status_visibility: Some(Visibility::Public), ..Settings::default() }, None),
+        update(
+            Settings {
+                controllers: Some(vec![user()]),
+                snapshot_visibility: Some(Visibility::Controllers),
+                status_visibility: Some(Visibility::AllowedViewers(vec![principal(2)])),
+            },
+            None,
+        ),
         Call::DeleteCanister { canister_id: c1 },
         Call::UploadChunk { canister_id: c1, chunk: vec![7; 100] },
         Call::ClearChunkStore { canister_id: c1 },

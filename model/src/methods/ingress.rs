@@ -27,6 +27,10 @@ pub fn filter(cx: &mut Cx, call: &Call) {
     let (caller, method) = (cx.caller, call.method_name());
     let controls = canister.is_controller(&caller);
     cx.remember_filtered(canister, controls);
+    // The filter applies `status_visibility` as the method does (STATUS.VIS.*, same answer).
+    if matches!(call, Call::CanisterStatus { .. }) && cx.config.status_visibility {
+        return;
+    }
     cx.check(Clause::IngressCtrl, controls, || {
         UserError::exact(
             ErrorCode::CanisterInvalidController,

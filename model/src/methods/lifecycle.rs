@@ -107,6 +107,7 @@ pub fn create(cx: &mut Cx, controllers: Option<&[Principal]>, cycles: u128) -> O
         version: 0,
         history,
         snapshot_visibility: Visibility::Controllers,
+        status_visibility: Visibility::Controllers,
         cycles,
         next_snapshot_id: 0,
         snapshots: Default::default(),
@@ -206,7 +207,7 @@ pub fn set_status(cx: &mut Cx, canister_id: CanisterId, status: Status) -> Optio
     Some((with_canister(cx, canister_id, |c| c.status = status), Reply::Empty))
 }
 
-/// `update_settings`: controllers and snapshot visibility.
+/// `update_settings`: controllers and the visibility settings.
 pub fn update_settings(
     cx: &mut Cx,
     canister_id: CanisterId,
@@ -217,21 +218,19 @@ pub fn update_settings(
     if let Some(controllers) = &settings.controllers {
         check_controllers_limit(cx, controllers);
     }
-    // Profiles without `snapshot_visibility` drop the field during decoding, so it is not checked.
-    if let (Some(Visibility::AllowedViewers(viewers)), true) = (&settings.snapshot_visibility, cx.config.visibility) {
-        let count = viewers.len();
-        cx.check(Clause::SettingsViewersLimit, count <= ALLOWED_VIEWERS_MAX, || {
-            UserError::code_only(
-                ErrorCode::CanisterContractViolation,
-                crate::lazy_format!("Could not validate the settings: allowed_viewers has {count} entries; at most {ALLOWED_VIEWERS_MAX} are allowed."),
-            )
-        });
+    // Profiles without a setting drop its field during decoding, so it is not checked.
+    let visibility = settings.snapshot_visibility.as_ref().filter(|_| cx.config.visibility);
+    let status_visibility = settings.status_visibility.as_ref().filter(|_| cx.config.status_visibility);
+    for setting in [visibility, status_visibility].into_iter().flatten() {
+        check_viewers_limit(cx, setting);
     }
     cx.ok()?;
     cx.touch(Clause::SettingsEffect);
-    let visibility = settings.snapshot_visibility.clone().filter(|_| cx.config.visibility);
     if settings.snapshot_visibility.is_some() && !cx.config.visibility {
         cx.touch(Clause::SettingsVisIgnored);
+    }
+    if settings.status_visibility.is_some() && !cx.config.status_visibility {
+        cx.touch(Clause::SettingsStatusVisIgnored);
     }
     let (now, origin) = (cx.state.time_ns, history_origin(cx.caller, sender_canister_version));
     let state = with_canister(cx, canister_id, |c| {
@@ -242,10 +241,24 @@ pub fn update_settings(
             c.history.push(Change { timestamp_ns: now, canister_version: c.version, origin, details });
         }
         if let Some(visibility) = visibility {
-            c.snapshot_visibility = visibility;
+            c.snapshot_visibility = visibility.clone();
+        }
+        if let Some(visibility) = status_visibility {
+            c.status_visibility = visibility.clone();
         }
     });
     Some((state, Reply::Empty))
+}
+
+fn check_viewers_limit(cx: &mut Cx, visibility: &Visibility) {
+    let Visibility::AllowedViewers(viewers) = visibility else { return };
+    let count = viewers.len();
+    cx.check(Clause::SettingsViewersLimit, count <= ALLOWED_VIEWERS_MAX, || {
+        UserError::code_only(
+            ErrorCode::CanisterContractViolation,
+            crate::lazy_format!("Could not validate the settings: allowed_viewers has {count} entries; at most {ALLOWED_VIEWERS_MAX} are allowed."),
+        )
+    });
 }
 
 /// `delete_canister`: needs a stopped canister; its snapshots go with it.
@@ -314,7 +327,13 @@ pub fn clear_chunk_store(cx: &mut Cx, canister_id: CanisterId) -> Option<(State,
 
 /// `canister_status`.
 pub fn status(cx: &mut Cx, canister_id: CanisterId) -> Option<(State, Reply)> {
-    let canister = controlled_or_self(cx, canister_id)?;
+    let canister = if cx.config.status_visibility {
+        let canister = cx.require_canister(Clause::CanisterExists, canister_id)?;
+        check_status_access(cx, canister);
+        canister
+    } else {
+        controlled_or_self(cx, canister_id)?
+    };
     cx.ok()?;
     cx.touch(Clause::StatusReply);
     let execution = canister.execution.as_ref();
@@ -331,8 +350,31 @@ pub fn status(cx: &mut Cx, canister_id: CanisterId) -> Option<(State, Reply)> {
         snapshots_size: canister.snapshots_size_bytes,
         cycles: canister.cycles,
         snapshot_visibility: cx.config.visibility.then(|| canister.snapshot_visibility.clone()),
+        status_visibility: cx.config.status_visibility.then(|| canister.status_visibility.clone()),
     };
     Some((cx.state.clone(), Reply::Status(Box::new(reply))))
+}
+
+/// `status_visibility` decides who reads the status; the canister itself always may
+/// (dfinity/ic #10667). Subnet admins, who always may too, are not modelled.
+fn check_status_access(cx: &mut Cx, canister: &Canister) {
+    let caller = cx.caller;
+    let allowed = canister.is_controller(&caller) || caller == canister.id.principal();
+    let denied = || {
+        UserError::exact(
+            ErrorCode::CanisterStatusAccessDenied,
+            crate::lazy_format!("Caller {caller} is not allowed to read the canister status"),
+        )
+    };
+    match &canister.status_visibility {
+        Visibility::Public => cx.touch(Clause::StatusVisPublic),
+        Visibility::Controllers => {
+            cx.check(Clause::StatusVisControllers, allowed, denied);
+        }
+        Visibility::AllowedViewers(viewers) => {
+            cx.check(Clause::StatusVisAllowed, allowed || viewers.contains(&caller), denied);
+        }
+    }
 }
 
 /// `canister_info`: history, module hash, controllers. Any caller.

@@ -50,10 +50,17 @@ pub fn unreachable(clause: Clause, config: &Config) -> Option<&'static str> {
             Some("the profile has no cross-canister load")
         }
         ListCtrl if config.visibility => Some("the profile's listing is governed by `snapshot_visibility`"),
-        ListVisControllers | ListVisAllowed | ListVisPublic | SettingsViewersLimit if !config.visibility => {
+        ListVisControllers | ListVisAllowed | ListVisPublic if !config.visibility => {
             Some("the profile has no `snapshot_visibility`")
         }
+        SettingsViewersLimit if !config.visibility && !config.status_visibility => {
+            Some("the profile has no visibility setting")
+        }
         SettingsVisIgnored if config.visibility => Some("the profile has `snapshot_visibility`"),
+        StatusVisControllers | StatusVisAllowed | StatusVisPublic if !config.status_visibility => {
+            Some("the profile has no `status_visibility`")
+        }
+        SettingsStatusVisIgnored if config.status_visibility => Some("the profile has `status_visibility`"),
         ListProposal if !(config.labels || config.checksum_in_listing) => Some("the profile lists the 0.66 record"),
         ListChecksum if !config.checksum_in_listing => Some("the profile lists no checksum"),
         DeleteOwned if !management => Some("the proposal's delete derives the canister from the id"),
@@ -106,6 +113,10 @@ const HANDWRITTEN: &[Make] = &[
     canister_not_controller,
     canister_status_stranger,
     canister_self_calls,
+    status_visibility_controllers,
+    status_visibility_public,
+    status_visibility_allowed_viewers,
+    status_visibility_ignored,
     create_effect,
     create_too_many_controllers,
     settings_too_many_controllers,
@@ -539,10 +550,88 @@ fn canister_not_controller(config: &Config) -> Made {
 fn canister_status_stranger(config: &Config) -> Made {
     let mut s = Script::new(config);
     installed(&mut s)?;
+    if config.status_visibility {
+        // `status_visibility` governs the status there (STATUS.VIS.*); the chunk store is left.
+        s.run(bob(), upload(0, b"stranger"));
+        return Ok(Some(Scenario::new(
+            "canister/violate/CANISTER.CTRL_OR_SELF",
+            "CANISTER.CTRL_OR_SELF: bob, neither a controller nor the canister, uploads a chunk: IC0512 (with `status_visibility`, canister_status is left to STATUS.VIS.*).",
+            s,
+        )));
+    }
     s.run(bob(), status(0));
     Ok(Some(Scenario::new(
         "canister/violate/CANISTER.CTRL_OR_SELF",
         "CANISTER.CTRL_OR_SELF: bob, neither a controller nor the canister, asks for canister_status: IC0512.",
+        s,
+    )))
+}
+
+fn status_visibility_controllers(config: &Config) -> Made {
+    if !config.status_visibility {
+        return Ok(None);
+    }
+    let mut s = Script::new(config);
+    installed(&mut s)?;
+    s.ok(c(0).principal(), status(0))?;
+    // The snapshot visibility opens the snapshots only.
+    s.a(set_visibility(0, Visibility::Public))?;
+    s.ok(bob(), list(config, 0))?;
+    s.run(bob(), status(0));
+    Ok(Some(Scenario::new(
+        "status/violate/STATUS.VIS.CONTROLLERS",
+        "STATUS.VIS.CONTROLLERS: with status visibility `controllers` (the default) the canister itself reads its status, but bob, who controls nothing, gets IC0542 `Caller … is not allowed to read the canister status` (not the ingress filter's IC0512), even though a public snapshot visibility lets him list.",
+        s,
+    )))
+}
+
+fn status_visibility_public(config: &Config) -> Made {
+    if !config.status_visibility {
+        return Ok(None);
+    }
+    let mut s = Script::new(config);
+    installed(&mut s)?;
+    s.a(set_status_visibility(0, Visibility::Public))?;
+    s.ok(snapspec_model::ids::ANONYMOUS, status(0))?;
+    s.ok(eve(), status(0))?;
+    s.run(eve(), list(config, 0));
+    Ok(Some(Scenario::new(
+        "status/effect/public",
+        "SETTINGS.EFFECT, STATUS.VIS.PUBLIC: status visibility `public` is stored (the version increases, status shows it, the snapshot visibility stays `controllers`); anonymous and eve then read the status, but eve still may not list (IC0406).",
+        s,
+    )))
+}
+
+fn status_visibility_allowed_viewers(config: &Config) -> Made {
+    if !config.status_visibility {
+        return Ok(None);
+    }
+    let mut s = Script::new(config);
+    installed(&mut s)?;
+    s.a(set_status_visibility(0, Visibility::AllowedViewers(vec![dave()])))?;
+    s.ok(dave(), status(0))?;
+    s.a(status(0))?;
+    s.a(set_status_visibility(0, Visibility::AllowedViewers(eleven()[..10].to_vec())))?;
+    s.run(alice(), set_status_visibility(0, Visibility::AllowedViewers(eleven())));
+    s.run(eve(), status(0));
+    Ok(Some(Scenario::new(
+        "status/violate/STATUS.VIS.ALLOWED",
+        "STATUS.VIS.ALLOWED, SETTINGS.VIEWERS.LIMIT: with status visibility `allowed_viewers` [dave], dave and the controllers read the status; 10 viewers are accepted, 11 rejected (IC0504, the list unchanged); eve, not listed, gets IC0542.",
+        s,
+    )))
+}
+
+fn status_visibility_ignored(config: &Config) -> Made {
+    if config.status_visibility {
+        return Ok(None);
+    }
+    let mut s = Script::new(config);
+    installed(&mut s)?;
+    s.a(set_status_visibility(0, Visibility::AllowedViewers(eleven())))?;
+    s.a(status(0))?;
+    Ok(Some(Scenario::new(
+        "settings/effect/status-visibility-ignored",
+        "SETTINGS.STATUS_VIS.IGNORED: the profile has no `status_visibility` (replicas added it in August 2026), so the field is dropped unchecked, 11 viewers included: the call succeeds, the version increases, and status shows no such setting.",
         s,
     )))
 }

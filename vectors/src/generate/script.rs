@@ -152,13 +152,19 @@ pub fn delete(config: &Config, n: u64, id: impl Into<SnapshotIdArg>) -> Call {
 
 /// `update_settings` of the controllers.
 pub fn set_controllers(n: u64, controllers: &[Principal]) -> Call {
-    let settings = Settings { controllers: Some(controllers.to_vec()), snapshot_visibility: None };
+    let settings = Settings { controllers: Some(controllers.to_vec()), ..Settings::default() };
     Call::UpdateSettings { canister_id: c(n), settings, sender_canister_version: None }
 }
 
 /// `update_settings` of the snapshot visibility.
 pub fn set_visibility(n: u64, visibility: Visibility) -> Call {
-    let settings = Settings { controllers: None, snapshot_visibility: Some(visibility) };
+    let settings = Settings { snapshot_visibility: Some(visibility), ..Settings::default() };
+    Call::UpdateSettings { canister_id: c(n), settings, sender_canister_version: None }
+}
+
+/// `update_settings` of the status visibility.
+pub fn set_status_visibility(n: u64, visibility: Visibility) -> Call {
+    let settings = Settings { status_visibility: Some(visibility), ..Settings::default() };
     Call::UpdateSettings { canister_id: c(n), settings, sender_canister_version: None }
 }
 
