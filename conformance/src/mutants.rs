@@ -68,11 +68,14 @@ pub enum Fault {
     UninstallOnTakeIgnored,
     /// `snapshot_visibility` is ignored (controllers only).
     VisibilityIgnored,
+    /// `status_visibility` is ignored (controllers and the canister itself only, IC0512);
+    /// hunted under `ic-2026-08`, the only profile with the setting.
+    StatusVisibilityIgnored,
 }
 
 impl Fault {
     /// Every fault.
-    pub const ALL: [Fault; 25] = [
+    pub const ALL: [Fault; 26] = [
         Fault::LimitOffByOne,
         Fault::CheckOrderSwapped,
         Fault::ReplaceNotDeleting,
@@ -98,6 +101,7 @@ impl Fault {
         Fault::TimestampStale,
         Fault::UninstallOnTakeIgnored,
         Fault::VisibilityIgnored,
+        Fault::StatusVisibilityIgnored,
     ];
 
     /// A kebab-case name.
@@ -120,9 +124,18 @@ impl Fault {
             Fault::CheckOrderSwapped => config.check_order = CheckOrder::Spec,
             Fault::UninstallOnTakeIgnored => config.uninstall_on_take = false,
             Fault::VisibilityIgnored => config.visibility = false,
+            Fault::StatusVisibilityIgnored => config.status_visibility = false,
             _ => {}
         }
         config
+    }
+
+    /// The profile the fault is hunted under: `ic`, unless only another has the rule it breaks.
+    pub fn profile(self) -> Config {
+        match self {
+            Fault::StatusVisibilityIgnored => Config::ic_2026_08(),
+            _ => Config::ic(),
+        }
     }
 }
 
@@ -137,7 +150,7 @@ pub struct MutantSut {
 impl MutantSut {
     /// A mutant.
     pub fn new(fault: Fault) -> MutantSut {
-        let config = Config::ic();
+        let config = fault.profile();
         MutantSut {
             fault,
             state: State::new(&config),
@@ -369,13 +382,13 @@ pub struct HuntResult {
     pub elapsed: std::time::Duration,
 }
 
-/// Hunts one mutant: random campaigns under `ic` (strict), then exploration at depth 2.
+/// Hunts one mutant: random campaigns under its profile (strict), then exploration at depth 2.
 pub fn hunt(fault: Fault, seed: u64, cases: u64) -> HuntResult {
     use crate::campaign::{self, CampaignOptions};
     use crate::compare::Mode;
     use crate::explore::{self, ExploreWorld};
     let started = std::time::Instant::now();
-    let config = Config::ic();
+    let config = fault.profile();
     let mut sut = MutantSut::new(fault);
     let options =
         CampaignOptions { seed, cases, steps_max: 40, mode: Mode::Strict, config: config.clone(), shrink_runs_max: 0 };

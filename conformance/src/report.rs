@@ -45,10 +45,12 @@ impl DivergenceReport {
         if d.at_reset {
             let _ = writeln!(out, "DIVERGENCE ({campaign}, profile {profile}) at the reset, before step 0 of {steps}:");
         } else {
-            // A fault found before the step's request went out happened after the step before.
-            let unsent =
-                matches!(d.fault, Some(SutFault::Unsolicited { .. } | SutFault::Exited { before_request: true, .. }));
-            let when = if unsent { " (before its request was sent)" } else { "" };
+            // A fault found between calls happened after the answer before it.
+            let when = match &d.fault {
+                Some(SutFault::Unsolicited { at_end: true, .. }) => " (after its answer, the trace's last)",
+                Some(fault) if fault.between_calls() => " (before its request was sent)",
+                _ => "",
+            };
             let _ = writeln!(out, "DIVERGENCE ({campaign}, profile {profile}) at step {} of {steps}{when}:", d.step);
         }
         for (index, request) in self.trace.iter().enumerate() {

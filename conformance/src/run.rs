@@ -43,10 +43,10 @@ impl Divergence {
             _ => String::new(),
         };
         // A failed reset names no method: the step it stands for was never sent. Nor does a
-        // line sent between two calls: it belongs to neither, and a shrink may change the next.
+        // fault found between two calls: it belongs to neither, and a shrink may change the next.
         let at = match &self.fault {
             _ if self.at_reset => "reset",
-            Some(SutFault::Unsolicited { .. }) => "between-calls",
+            Some(fault) if fault.between_calls() => "between-calls",
             _ => self.request.call.method_name(),
         };
         format!("{at}:{what}")
@@ -165,6 +165,8 @@ pub fn run_steps(
     }
     let mut comparator = Comparator::new(mode, sut.manifest());
     let mut tally = TraceTally::new();
+    // The last step answered, to charge with what the implementation does after it.
+    let mut last = None;
     for (index, request) in requests.iter().enumerate() {
         // Unsupported calls are dropped for both sides, so the model never runs ahead.
         if !sut.manifest().supports(request) {
@@ -187,13 +189,20 @@ pub fn run_steps(
             }),
         };
         // A step whose request was never sent neither passed nor failed.
-        let sent = !matches!(&divergence, Some(Divergence { fault: Some(SutFault::Unsolicited { .. }), .. }));
+        let sent = !divergence.as_ref().and_then(|d| d.fault.as_ref()).is_some_and(SutFault::between_calls);
         if sent {
             tally.record(request, &expected.clauses, divergence.is_none());
         }
         if divergence.is_some() {
             result.divergence = divergence;
             break;
+        }
+        last = Some((index, request, expected));
+    }
+    if result.divergence.is_none() {
+        if let (Err(fault), Some((index, request, expected))) = (sut.finish_trace(), last) {
+            let sut_request = comparator.ids.request_to_sut(request);
+            result.divergence = Some(fault_divergence(index, request, &sut_request, expected, fault));
         }
     }
     result.coverage = tally.into_coverage();
@@ -249,13 +258,16 @@ mod tests {
     use snapspec_model::generators::user;
     use snapspec_model::{Call, CanisterId};
 
-    /// The model, except that a line arrives unasked before the second call.
-    struct Chatty {
+    /// The model, except for a fault found between calls: before call `before_call` (1-based),
+    /// or after the trace's last answer.
+    struct Between {
         model: ModelSut,
         calls: usize,
+        before_call: usize,
+        fault: SutFault,
     }
 
-    impl SystemUnderTest for Chatty {
+    impl SystemUnderTest for Between {
         fn manifest(&self) -> &Manifest {
             self.model.manifest()
         }
@@ -264,29 +276,52 @@ mod tests {
         }
         fn call(&mut self, request: &Request) -> Result<Observed, SutFault> {
             self.calls += 1;
-            if self.calls == 2 {
-                return Err(SutFault::Unsolicited { line: "{}".into() });
+            if self.calls == self.before_call {
+                return Err(self.fault.clone());
             }
             self.model.call(request)
         }
+        fn finish_trace(&mut self) -> Result<(), SutFault> {
+            if self.before_call == 0 {
+                return Err(self.fault.clone());
+            }
+            Ok(())
+        }
     }
 
-    /// A line sent between two calls is the fault of neither: the step whose request was not
-    /// sent is not counted as failed, and the signature names no method, so that a shrink may
-    /// replace that step.
+    /// A fault found between two calls is charged to neither: a step whose request was not sent
+    /// is not counted as failed, a step that was answered stays passed, and the signature names
+    /// no method, so that a shrink may replace the step. A line after the last answer is the
+    /// finished trace's, not the next one's.
     #[test]
-    fn an_unsolicited_line_is_charged_to_no_method() {
+    fn a_fault_between_calls_is_charged_to_no_method() {
         let alice = user(1);
         let requests = [
             Request { caller: alice, call: Call::CreateCanister { controllers: None, cycles: 1 << 50 } },
             Request { caller: alice, call: Call::CanisterStatus { canister_id: CanisterId::from_index(0) } },
         ];
-        let mut sut = Chatty { model: ModelSut::new(), calls: 0 };
-        let result = run_trace(&mut sut, &Config::ic(), Mode::Strict, &requests);
-        let divergence = result.divergence.expect("the line is a fault");
-        assert_eq!((divergence.step, divergence.signature().as_str()), (1, "between-calls:unsolicited"));
-        let methods = &result.coverage.methods;
-        assert_eq!(methods.get("create_canister"), Some(&Tally { pass: 1, fail: 0 }));
-        assert_eq!(methods.get("canister_status"), None, "{methods:?}");
+        let line = |unreadable: &str, at_end| SutFault::Unsolicited {
+            line: "{".into(),
+            unreadable: unreadable.into(),
+            at_end,
+        };
+        let exited =
+            SutFault::Exited { status: Some(0), signal: None, before_request: true, stderr_tail: String::new() };
+        let passed = |n| Some(Tally { pass: n, fail: 0 });
+        let cases = [
+            (2, line("", false), "between-calls:unsolicited", passed(1), None),
+            (2, line("line is not UTF-8", false), "between-calls:unsolicited", passed(1), None),
+            (2, exited, "between-calls:exited", passed(1), None),
+            (0, line("", true), "between-calls:unsolicited", passed(1), passed(1)),
+        ];
+        for (before_call, fault, signature, created, status) in cases {
+            let mut sut = Between { model: ModelSut::new(), calls: 0, before_call, fault: fault.clone() };
+            let result = run_trace(&mut sut, &Config::ic(), Mode::Strict, &requests);
+            let divergence = result.divergence.unwrap_or_else(|| panic!("{fault:?} is a divergence"));
+            assert_eq!((divergence.step, divergence.signature().as_str()), (1, signature), "{fault:?}");
+            let methods = &result.coverage.methods;
+            assert_eq!(methods.get("create_canister").copied(), created, "{fault:?}");
+            assert_eq!(methods.get("canister_status").copied(), status, "{fault:?}");
+        }
     }
 }

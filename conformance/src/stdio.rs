@@ -193,7 +193,7 @@ impl StdioSut {
         line.push('\n');
         // The timeout covers the whole exchange: writing the request, then the answer.
         let deadline = Instant::now() + self.timeout;
-        if let Some(fault) = self.unsolicited() {
+        if let Some(fault) = self.unsolicited(false) {
             return Err(fault);
         }
         // One write per message where the pipe has room: it is unbuffered, and a split line
@@ -226,14 +226,16 @@ impl StdioSut {
         Ok(parsed)
     }
 
-    /// A line already waiting when a request is about to be sent: nothing asked for it, and it
-    /// would be taken for the request's answer. The request is not sent.
-    fn unsolicited(&mut self) -> Option<SutFault> {
+    /// A line already waiting when a request is about to be sent (or, `at_end`, after a trace's
+    /// last answer): nothing asked for it, and it would be taken for the next request's answer.
+    /// That request is not sent.
+    fn unsolicited(&mut self, at_end: bool) -> Option<SutFault> {
         let queued = self.process.as_ref()?.lines.try_recv().ok()?;
-        Some(match queued {
-            Ok(line) => self.broken(SutFault::Unsolicited { line: quote(&line) }),
-            Err(Unreadable { start, why }) => self.garbage(start, why),
-        })
+        let (line, unreadable) = match queued {
+            Ok(line) => (quote(&line), String::new()),
+            Err(Unreadable { start, why }) => (start, why),
+        };
+        Some(self.broken(SutFault::Unsolicited { line, unreadable, at_end }))
     }
 
     /// The next stdout line, waiting until `deadline`. Checks now and then whether the program
@@ -554,6 +556,12 @@ impl SystemUnderTest for StdioSut {
 
     fn is_cheap(&self) -> bool {
         true
+    }
+
+    /// Only what has already arrived: waiting would cost every trace. A line that comes later
+    /// is found at the next reset, and reported there.
+    fn finish_trace(&mut self) -> Result<(), SutFault> {
+        self.unsolicited(true).map_or(Ok(()), Err)
     }
 }
 

@@ -107,6 +107,12 @@ pub enum SutFault {
     Unsolicited {
         /// What it sent (truncated).
         line: String,
+        /// Why the line is not even a protocol line (cut off, too long, not UTF-8), if it is not.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        unreadable: String,
+        /// Found after the trace's last answer, when no request was to follow.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        at_end: bool,
     },
     /// It closed its stdin and went on running: it cannot be sent requests.
     InputClosed {
@@ -132,10 +138,18 @@ impl fmt::Display for SutFault {
                 write!(f, "speaks protocol version {got}, not {}", crate::protocol::PROTOCOL_VERSION)
             }
             SutFault::Unexpected { message } => write!(f, "unexpected message: {message}"),
-            SutFault::Unsolicited { line } => write!(
-                f,
-                "sent {line:?} after its previous answer with no request pending (the next request was not sent)"
-            ),
+            SutFault::Unsolicited { line, unreadable, at_end } => {
+                write!(f, "sent {line:?}")?;
+                if !unreadable.is_empty() {
+                    write!(f, " ({unreadable})")?;
+                }
+                let after = if *at_end { "the trace's last answer" } else { "its previous answer" };
+                write!(f, " after {after} with no request pending")?;
+                if !at_end {
+                    write!(f, " (the next request was not sent)")?;
+                }
+                Ok(())
+            }
             SutFault::InputClosed { .. } => write!(f, "it closed its stdin while still running"),
             SutFault::Declined { message } => write!(f, "declined: {message}"),
         }
@@ -143,6 +157,12 @@ impl fmt::Display for SutFault {
 }
 
 impl SutFault {
+    /// Found between two calls, before the next request was written or after the trace's last
+    /// answer: no request was pending, so no step's method is to blame.
+    pub fn between_calls(&self) -> bool {
+        matches!(self, SutFault::Unsolicited { .. } | SutFault::Exited { before_request: true, .. })
+    }
+
     /// The implementation's stderr tail, where the fault captured one.
     pub fn stderr_tail(&self) -> Option<&str> {
         match self {
@@ -221,6 +241,11 @@ pub trait SystemUnderTest {
     /// Whether re-running traces is cheap (then shrinking may re-run it freely).
     fn is_cheap(&self) -> bool {
         true
+    }
+    /// After a trace's last answer: anything the implementation did that the trace must answer
+    /// for (a line it sent unasked), so that it is not blamed on the next trace's reset.
+    fn finish_trace(&mut self) -> Result<(), SutFault> {
+        Ok(())
     }
 }
 

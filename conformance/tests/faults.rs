@@ -9,7 +9,7 @@ use std::time::Duration;
 use snapspec::campaign::{self, CampaignOptions};
 use snapspec::compare::Mode;
 use snapspec::stdio::StdioSut;
-use snapspec::sut::{SutFault, SystemUnderTest};
+use snapspec::sut::{Observed, SutFault, SystemUnderTest};
 use snapspec_model::generators::user;
 use snapspec_model::{Call, CanisterId, Config, Request};
 
@@ -193,7 +193,36 @@ fn an_unsolicited_line_is_refused() {
     // which queues it, a moment on a loaded machine.
     std::thread::sleep(Duration::from_millis(300));
     match sut.call(&status_call()) {
-        Err(SutFault::Unsolicited { line }) => assert_eq!(line, r#"{"type":"ok","id":999}"#),
+        Err(SutFault::Unsolicited { line, unreadable, at_end: false }) => {
+            assert_eq!((line.as_str(), unreadable.as_str()), (r#"{"type":"ok","id":999}"#, ""))
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// An unasked line that is not even a protocol line is still unsolicited (charged to no
+/// step), quoted as far as it can be read.
+#[test]
+fn an_unsolicited_unreadable_line_is_unsolicited() {
+    let mut sut = started_and_reset("unsolicited_unreadable.sh");
+    std::thread::sleep(Duration::from_millis(300));
+    match sut.call(&status_call()) {
+        Err(SutFault::Unsolicited { line, unreadable, at_end: false }) => {
+            assert_eq!((line.as_str(), unreadable.as_str()), ("\u{fffd}\u{fffd} oops", "line is not UTF-8"))
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A line sent after a trace's last answer is that trace's fault, found when it ends.
+#[test]
+fn a_line_after_the_last_answer_ends_the_trace() {
+    let mut sut = started_and_reset("after_last_answer.sh");
+    let advance = Request { caller: user(1), call: Call::AdvanceTime { nanos: 1 } };
+    assert!(matches!(sut.call(&advance), Ok(Observed::Reply { .. })), "the call itself is answered");
+    std::thread::sleep(Duration::from_millis(300));
+    match sut.finish_trace() {
+        Err(SutFault::Unsolicited { line, at_end: true, .. }) => assert_eq!(line, r#"{"type":"ok","id":999}"#),
         other => panic!("{other:?}"),
     }
 }

@@ -260,7 +260,7 @@ def as_visibility(value):
         return (value,)
     if isinstance(value, dict) and list(value) == ["allowed_viewers"]:
         return ("allowed_viewers", as_principals(value["allowed_viewers"], "allowed_viewers"))
-    raise Invalid("invalid snapshot visibility")
+    raise Invalid("invalid visibility")
 
 
 def visibility_json(visibility):
@@ -603,8 +603,25 @@ class Subnet:
         api = SNAPSHOT_METHODS.get(method)
         if api is not None and api != self.profile.api:
             raise Rejected(536, "Management canister has no method '%s'" % method)  # checked before anything else
+        if method == "update_settings":
+            self.visibilities(field(call, "settings"))  # bounded while decoding, before the filter (§6.4)
         self.ingress_filter(caller, method, call)
         return handler(caller, call)
+
+    def visibilities(self, settings):
+        """The snapshot and status visibility `settings` sets, each `None` if absent or if the profile
+        lacks the setting (the field is then dropped unchecked). The candid type bounds viewer lists:
+        a longer one fails decoding (408)."""
+        found = []
+        for name, exists in (("snapshot_visibility", self.profile.visibility),
+                             ("status_visibility", self.profile.status_visibility)):
+            shown = field(settings, name, optional=True) if exists else None
+            setting = None if shown is None else as_visibility(shown)
+            if setting is not None and setting[0] == "allowed_viewers" and len(setting[1]) > VIEWERS_MAX:
+                raise Rejected(408, "Error decoding candid: Deserialize error: The number of elements exceeds maximum "
+                               "allowed %d" % VIEWERS_MAX)
+            found.append(setting)
+        return found
 
     def ingress_filter(self, caller, method, call):
         if self.profile.check_order != "replica" or is_opaque(caller) or method not in INGRESS_FILTERED:
@@ -978,22 +995,13 @@ class Subnet:
         settings = field(args, "settings")
         listed = field(settings, "controllers", optional=True)
         controllers = None if listed is None else as_principals(listed, "controllers")
-        shown = field(settings, "snapshot_visibility", optional=True)
-        visibility = None if shown is None else as_visibility(shown)
-        shown = field(settings, "status_visibility", optional=True) if self.profile.status_visibility else None
-        status_visibility = None if shown is None else as_visibility(shown)
+        visibility, status_visibility = self.visibilities(settings)
         version = field(args, "sender_canister_version", optional=True)
         version = None if version is None else as_uint(version, "sender_canister_version")
 
         canister = self.controlled(caller, canister_id)
         if controllers is not None:
             self.check_controllers_count(controllers)
-        if not self.profile.visibility:
-            visibility = None  # the setting does not exist: the field is dropped unchecked (§6.4)
-        for setting in (visibility, status_visibility):
-            if setting is not None and setting[0] == "allowed_viewers" and len(setting[1]) > VIEWERS_MAX:
-                raise Rejected(504, "Could not validate the settings: allowed_viewers has %d entries; at most %d are "
-                               "allowed." % (len(setting[1]), VIEWERS_MAX))
         canister.version += 1
         if controllers is not None:
             canister.controllers = set(controllers)

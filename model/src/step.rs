@@ -80,6 +80,9 @@ fn dispatch(cx: &mut Cx, call: &Call) -> Option<(State, Reply)> {
     if !cx.require_api(call) {
         return None;
     }
+    if let Call::UpdateSettings { settings, .. } = call {
+        life::check_settings_decoding(cx, settings);
+    }
     methods::ingress::filter(cx, call);
     match call {
         Call::TakeCanisterSnapshot(args) => take::take(cx, &take::TakeRequest::from_args(args)),

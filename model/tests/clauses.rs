@@ -1617,7 +1617,14 @@ fn lifecycle_cases() -> Vec<Case> {
         case("settings: 11 allowed viewers", "ic")
             .setup(installed(1))
             .call(alice(), set_visibility(0, Visibility::AllowedViewers(eleven.clone())))
-            .reject(CanisterContractViolation, &["SETTINGS.VIEWERS.LIMIT"], Msg::Any),
+            .reject(InvalidManagementPayload, &["SETTINGS.VIEWERS.LIMIT"], Msg::Any),
+        case("settings: 11 allowed viewers fail decoding, before the ingress filter and the controller check", "ic")
+            .setup(installed(1))
+            .call(bob(), set_visibility(0, Visibility::AllowedViewers(eleven.clone())))
+            .reject(InvalidManagementPayload, &["SETTINGS.VIEWERS.LIMIT", "INGRESS.CTRL", "CANISTER.CTRL"], Msg::Any),
+        case("settings: 11 allowed viewers for a missing canister: decoding still comes first", "ic")
+            .call(outsider(), set_visibility(3, Visibility::AllowedViewers(eleven.clone())))
+            .reject(InvalidManagementPayload, &["SETTINGS.VIEWERS.LIMIT", "CANISTER.EXISTS"], Msg::Any),
         case("settings: controllers change bumps the version, adds history, keeps snapshots", "ic")
             .setup(installed(1)).setup(takes(0, 1))
             .call(alice(), set_controllers(0, &[alice(), bob()]))
@@ -1749,7 +1756,7 @@ fn lifecycle_cases() -> Vec<Case> {
         case("status visibility: 11 allowed viewers", "ic-2026-08")
             .setup(installed(1))
             .call(alice(), set_status_visibility(0, Visibility::AllowedViewers(eleven.clone())))
-            .reject(CanisterContractViolation, &["SETTINGS.VIEWERS.LIMIT"], Msg::Any),
+            .reject(InvalidManagementPayload, &["SETTINGS.VIEWERS.LIMIT"], Msg::Any),
         case("status visibility: `ic` drops the field unchecked (11 viewers pass; version still bumps)", "ic")
             .setup(installed(1))
             .call(alice(), set_status_visibility(0, Visibility::AllowedViewers(eleven.clone())))

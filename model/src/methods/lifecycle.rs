@@ -218,12 +218,6 @@ pub fn update_settings(
     if let Some(controllers) = &settings.controllers {
         check_controllers_limit(cx, controllers);
     }
-    // Profiles without a setting drop its field during decoding, so it is not checked.
-    let visibility = settings.snapshot_visibility.as_ref().filter(|_| cx.config.visibility);
-    let status_visibility = settings.status_visibility.as_ref().filter(|_| cx.config.status_visibility);
-    for setting in [visibility, status_visibility].into_iter().flatten() {
-        check_viewers_limit(cx, setting);
-    }
     cx.ok()?;
     cx.touch(Clause::SettingsEffect);
     if settings.snapshot_visibility.is_some() && !cx.config.visibility {
@@ -232,6 +226,7 @@ pub fn update_settings(
     if settings.status_visibility.is_some() && !cx.config.status_visibility {
         cx.touch(Clause::SettingsStatusVisIgnored);
     }
+    let [visibility, status_visibility] = visibilities(cx.config, settings);
     let (now, origin) = (cx.state.time_ns, history_origin(cx.caller, sender_canister_version));
     let state = with_canister(cx, canister_id, |c| {
         c.version += 1;
@@ -250,15 +245,28 @@ pub fn update_settings(
     Some((state, Reply::Empty))
 }
 
-fn check_viewers_limit(cx: &mut Cx, visibility: &Visibility) {
-    let Visibility::AllowedViewers(viewers) = visibility else { return };
-    let count = viewers.len();
-    cx.check(Clause::SettingsViewersLimit, count <= ALLOWED_VIEWERS_MAX, || {
-        UserError::code_only(
-            ErrorCode::CanisterContractViolation,
-            crate::lazy_format!("Could not validate the settings: allowed_viewers has {count} entries; at most {ALLOWED_VIEWERS_MAX} are allowed."),
-        )
-    });
+/// The visibility settings (snapshot, status) that `settings` carries and the profile has.
+fn visibilities<'s>(config: &crate::Config, settings: &'s Settings) -> [Option<&'s Visibility>; 2] {
+    [
+        settings.snapshot_visibility.as_ref().filter(|_| config.visibility),
+        settings.status_visibility.as_ref().filter(|_| config.status_visibility),
+    ]
+}
+
+/// `update_settings`' arguments as the replica decodes them, before the ingress filter and
+/// every other check: its candid type bounds each allowed-viewers list (`BoundedAllowedViewers`,
+/// docs/reference/status-visibility.md §1.3). Profiles without a setting have no such field
+/// to decode, so theirs is dropped unchecked.
+pub fn check_settings_decoding(cx: &mut Cx, settings: &Settings) {
+    for setting in visibilities(cx.config, settings).into_iter().flatten() {
+        let Visibility::AllowedViewers(viewers) = setting else { continue };
+        cx.check(Clause::SettingsViewersLimit, viewers.len() <= ALLOWED_VIEWERS_MAX, || {
+            UserError::unconfirmed(
+                ErrorCode::InvalidManagementPayload,
+                crate::lazy_format!("Error decoding candid: Deserialize error: The number of elements exceeds maximum allowed {ALLOWED_VIEWERS_MAX}"),
+            )
+        });
+    }
 }
 
 /// `delete_canister`: needs a stopped canister; its snapshots go with it.

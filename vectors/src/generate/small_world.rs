@@ -116,13 +116,18 @@ pub fn label(request: &Request) -> String {
         Call::StopCanister { canister_id } => format!("stop({})", handle(canister_id)),
         Call::StartCanister { canister_id } => format!("start({})", handle(canister_id)),
         Call::UpdateSettings { canister_id, settings, .. } => {
-            let what = match &settings.snapshot_visibility {
-                Some(Visibility::Public) => "public",
-                Some(Visibility::Controllers) => "controllers",
-                Some(Visibility::AllowedViewers(_)) => "allowed_viewers",
-                None => "controllers-change",
+            let named = |visibility: &Visibility| match visibility {
+                Visibility::Public => "public",
+                Visibility::Controllers => "controllers",
+                Visibility::AllowedViewers(_) => "allowed_viewers",
             };
-            format!("settings({},{what})", handle(canister_id))
+            let mut what: Vec<String> = Vec::new();
+            if settings.controllers.is_some() {
+                what.push("controllers-change".into());
+            }
+            what.extend(settings.snapshot_visibility.as_ref().map(|v| named(v).to_string()));
+            what.extend(settings.status_visibility.as_ref().map(|v| format!("status-{}", named(v))));
+            format!("settings({},{})", handle(canister_id), what.join("+"))
         }
         Call::AdvanceTime { nanos } => format!("advance({nanos})"),
         Call::Checkpoint => "checkpoint".to_string(),
