@@ -214,6 +214,24 @@ fn an_unsolicited_unreadable_line_is_unsolicited() {
     }
 }
 
+/// The harness reads at most a few lines ahead: a program that floods its stdout unasked
+/// blocks on its own pipe instead of filling the harness's memory (32 MiB here; the fixture
+/// marks the end of its writes with a file, which must not appear).
+#[test]
+fn unasked_output_is_read_ahead_only_a_few_lines() {
+    let marker = std::env::temp_dir().join(format!("snapspec-flood-{}", std::process::id()));
+    let _ = std::fs::remove_file(&marker);
+    let command = format!("export MARKER='{}'; {}", marker.display(), fixture("flood.sh"));
+    let mut sut = StdioSut::spawn(&command, Duration::from_secs(2)).expect("the handshake");
+    sut.reset(&Config::ic()).expect("the reset");
+    // Long enough for 32 MiB through a pipe many times over, were nothing holding it back.
+    std::thread::sleep(Duration::from_millis(1_000));
+    assert!(!marker.exists(), "the fixture wrote all 32 MiB: the harness read them all");
+    assert!(matches!(sut.call(&status_call()), Err(SutFault::Unsolicited { .. })));
+    drop(sut);
+    let _ = std::fs::remove_file(&marker);
+}
+
 /// A line sent after a trace's last answer is that trace's fault, found when it ends.
 #[test]
 fn a_line_after_the_last_answer_ends_the_trace() {
