@@ -17,6 +17,7 @@
 use std::collections::{BTreeSet, VecDeque};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
@@ -55,10 +56,13 @@ struct Process {
     lines: Receiver<Result<String, Unreadable>>,
     stderr: Arc<Mutex<StderrTail>>,
     stderr_reader: JoinHandle<()>,
+    /// Tells the reader threads to stop (see [`Stoppable`]).
+    readers_stop: Arc<AtomicBool>,
 }
 
 impl Drop for Process {
     fn drop(&mut self) {
+        self.readers_stop.store(true, Ordering::Relaxed);
         // A group id stays reserved while any member lives, so this reaches the program's
         // children even when `settle` has already reaped the program itself.
         kill_group(self.group);
@@ -333,12 +337,14 @@ fn start_process(command: &str) -> Result<Process, SutFault> {
     let stdin = child.stdin.take().expect("piped");
     let stdout = child.stdout.take().expect("piped");
     let stderr = child.stderr.take().expect("piped");
+    let readers_stop = Arc::new(AtomicBool::new(false));
+    let (stdout, stderr) = (Stoppable::new(stdout, &readers_stop), Stoppable::new(stderr, &readers_stop));
     let (sender, lines) = mpsc::sync_channel(LINES_QUEUED_MAX);
     thread::spawn(move || read_lines(stdout, sender));
     let tail = Arc::new(Mutex::new(StderrTail::default()));
     let tail_writer = Arc::clone(&tail);
     let stderr_reader = thread::spawn(move || keep_tail(stderr, tail_writer));
-    let process = Process { child, group, stdin, lines, stderr: tail, stderr_reader };
+    let process = Process { child, group, stdin, lines, stderr: tail, stderr_reader, readers_stop };
     // Dropping the process on failure kills it.
     set_nonblocking(&process.stdin)
         .map_err(|e| SutFault::Spawn { message: format!("{command}: cannot make its stdin non-blocking: {e}") })?;
@@ -399,11 +405,47 @@ fn write_before(stdin: &mut ChildStdin, mut bytes: &[u8], deadline: Instant) -> 
 /// Waits until the pipe has room or breaks, at most `limit` (the caller tries again either way).
 fn wait_writable(stdin: &ChildStdin, limit: Duration) {
     use std::os::fd::AsRawFd as _;
-    let mut poll_fd = libc::pollfd { fd: stdin.as_raw_fd(), events: libc::POLLOUT, revents: 0 };
+    wait_for(stdin.as_raw_fd(), libc::POLLOUT, limit);
+}
+
+/// Waits at most `limit` for `events` on `fd`; whether any (or a hang-up or error) came.
+fn wait_for(fd: std::os::fd::RawFd, events: libc::c_short, limit: Duration) -> bool {
+    let mut poll_fd = libc::pollfd { fd, events, revents: 0 };
     let limit_ms = i32::try_from(limit.as_millis().max(1)).unwrap_or(i32::MAX);
     // SAFETY: poll(2) on one valid pollfd that lives for the duration of the call.
-    unsafe { libc::poll(&mut poll_fd, 1, limit_ms) };
+    unsafe { libc::poll(&mut poll_fd, 1, limit_ms) > 0 }
 }
+
+/// The program's stdout or stderr, read by a thread of its own until EOF, or until the
+/// process is dropped: a child the program left in a session of its own can hold the pipe
+/// open long after the program is gone, and the thread would wait on it as long.
+struct Stoppable<R> {
+    pipe: R,
+    stop: Arc<AtomicBool>,
+}
+
+impl<R> Stoppable<R> {
+    fn new(pipe: R, stop: &Arc<AtomicBool>) -> Stoppable<R> {
+        Stoppable { pipe, stop: Arc::clone(stop) }
+    }
+}
+
+impl<R: Read + std::os::fd::AsRawFd> Read for Stoppable<R> {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            if self.stop.load(Ordering::Relaxed) {
+                return Ok(0);
+            }
+            // Readable, ended or broken: the read cannot block.
+            if wait_for(self.pipe.as_raw_fd(), libc::POLLIN, READER_STOP_POLL) {
+                return self.pipe.read(buffer);
+            }
+        }
+    }
+}
+
+/// How soon a reader thread notices that its process was dropped.
+const READER_STOP_POLL: Duration = Duration::from_millis(100);
 
 /// A stdout line that is not a line of the protocol: its start, for the report, and why.
 #[derive(Debug, PartialEq)]
