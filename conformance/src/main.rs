@@ -480,8 +480,13 @@ fn divergence_report(
     DivergenceReport {
         campaign: campaign.into(),
         profile: profile.into(),
-        // A failed reset involves no clause: the step it stands for was never sent.
-        clauses: if divergence.at_reset { Vec::new() } else { divergence.expected.clauses.clone() },
+        // A failed reset involves no clause: the step it stands for was never sent. Nor does a
+        // fault between calls: no step was being answered.
+        clauses: if divergence.at_reset || divergence.fault.as_ref().is_some_and(SutFault::between_calls) {
+            Vec::new()
+        } else {
+            divergence.expected.clauses.clone()
+        },
         trace,
         divergence,
         vector_file,

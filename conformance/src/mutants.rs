@@ -68,8 +68,9 @@ pub enum Fault {
     UninstallOnTakeIgnored,
     /// `snapshot_visibility` is ignored (controllers only).
     VisibilityIgnored,
-    /// `status_visibility` is ignored (controllers and the canister itself only, IC0512);
-    /// hunted under `ic-2026-08`, the only profile with the setting.
+    /// `status_visibility` is ignored when deciding who reads the status (controllers and the
+    /// canister itself only, IC0512), though it is still stored and reported; hunted under
+    /// `ic-2026-08`, the only profile with the setting.
     StatusVisibilityIgnored,
 }
 
@@ -124,7 +125,6 @@ impl Fault {
             Fault::CheckOrderSwapped => config.check_order = CheckOrder::Spec,
             Fault::UninstallOnTakeIgnored => config.uninstall_on_take = false,
             Fault::VisibilityIgnored => config.visibility = false,
-            Fault::StatusVisibilityIgnored => config.status_visibility = false,
             _ => {}
         }
         config
@@ -200,6 +200,16 @@ impl MutantSut {
                     return step(&self.config, &clean, request);
                 }
                 transition
+            }
+            Fault::StatusVisibilityIgnored if matches!(request.call, Call::CanisterStatus { .. }) => {
+                // Access as in a profile without the setting; a reply stays the real one.
+                let without = Config { status_visibility: false, ..self.config.clone() };
+                let ignored = step(&without, &self.state, request);
+                if ignored.outcome.rejection().is_some() {
+                    ignored
+                } else {
+                    transition
+                }
             }
             _ => self.mutate_success(request, transition),
         }
@@ -396,7 +406,7 @@ pub fn hunt(fault: Fault, seed: u64, cases: u64) -> HuntResult {
     if let Some(finding) = report.finding {
         return HuntResult {
             fault,
-            killed_by: Some(format!("random case {}", finding.case)),
+            killed_by: Some(format!("random case {} ({})", finding.case, finding.divergence.signature())),
             elapsed: started.elapsed(),
         };
     }

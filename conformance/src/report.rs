@@ -8,7 +8,7 @@ use snapspec_model::{Clause, Request};
 
 use crate::compare::{cut, summary, Mode};
 use crate::run::{Coverage, Divergence};
-use crate::sut::SutFault;
+use crate::sut::{Found, SutFault};
 
 /// Divergences printed in full in text; the JSON report has all of them.
 pub const DIVERGENCES_SHOWN_MAX: usize = 10;
@@ -47,7 +47,10 @@ impl DivergenceReport {
         } else {
             // A fault found between calls happened after the answer before it.
             let when = match &d.fault {
-                Some(SutFault::Unsolicited { at_end: true, .. }) => " (after its answer, the trace's last)",
+                Some(SutFault::Unsolicited { found: Found::AtEnd, .. }) => " (after its answer, the trace's last)",
+                Some(SutFault::Unsolicited { found: Found::BeforeAnswer, .. }) => {
+                    " (a line from before its request, read in place of its answer)"
+                }
                 Some(fault) if fault.between_calls() => " (before its request was sent)",
                 _ => "",
             };

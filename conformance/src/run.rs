@@ -199,8 +199,9 @@ pub fn run_steps(
         }
         last = Some((index, request, expected));
     }
-    if result.divergence.is_none() {
-        if let (Err(fault), Some((index, request, expected))) = (sut.finish_trace(), last) {
+    // Only a trace that got an answer has one for a stray line to follow.
+    if let (None, Some((index, request, expected))) = (&result.divergence, last) {
+        if let Err(fault) = sut.finish_trace() {
             let sut_request = comparator.ids.request_to_sut(request);
             result.divergence = Some(fault_divergence(index, request, &sut_request, expected, fault));
         }
@@ -254,7 +255,7 @@ pub fn model_signature(config: &Config, requests: &[Request], step_index: usize)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sut::{Manifest, ModelSut, Observed};
+    use crate::sut::{Found, Manifest, ModelSut, Observed};
     use snapspec_model::generators::user;
     use snapspec_model::{Call, CanisterId};
 
@@ -300,19 +301,17 @@ mod tests {
             Request { caller: alice, call: Call::CreateCanister { controllers: None, cycles: 1 << 50 } },
             Request { caller: alice, call: Call::CanisterStatus { canister_id: CanisterId::from_index(0) } },
         ];
-        let line = |unreadable: &str, at_end| SutFault::Unsolicited {
-            line: "{".into(),
-            unreadable: unreadable.into(),
-            at_end,
-        };
+        let line =
+            |unreadable: &str, found| SutFault::Unsolicited { line: "{".into(), unreadable: unreadable.into(), found };
         let exited =
             SutFault::Exited { status: Some(0), signal: None, before_request: true, stderr_tail: String::new() };
         let passed = |n| Some(Tally { pass: n, fail: 0 });
         let cases = [
-            (2, line("", false), "between-calls:unsolicited", passed(1), None),
-            (2, line("line is not UTF-8", false), "between-calls:unsolicited", passed(1), None),
+            (2, line("", Found::BeforeRequest), "between-calls:unsolicited", passed(1), None),
+            (2, line("line is not UTF-8", Found::BeforeRequest), "between-calls:unsolicited", passed(1), None),
+            (2, line("", Found::BeforeAnswer), "between-calls:unsolicited", passed(1), None),
             (2, exited, "between-calls:exited", passed(1), None),
-            (0, line("", true), "between-calls:unsolicited", passed(1), passed(1)),
+            (0, line("", Found::AtEnd), "between-calls:unsolicited", passed(1), passed(1)),
         ];
         for (before_call, fault, signature, created, status) in cases {
             let mut sut = Between { model: ModelSut::new(), calls: 0, before_call, fault: fault.clone() };

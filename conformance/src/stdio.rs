@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 use snapspec_model::{Config, Request};
 
 use crate::protocol::{FromImpl, ToImpl, LINE_BYTES_MAX, PROTOCOL_VERSION};
-use crate::sut::{Manifest, Observed, SutFault, SystemUnderTest};
+use crate::sut::{Found, Manifest, Observed, SutFault, SystemUnderTest};
 
 /// Lines of stderr kept for reports.
 const STDERR_LINES_MAX: usize = 20;
@@ -197,8 +197,13 @@ impl StdioSut {
         line.push('\n');
         // The timeout covers the whole exchange: writing the request, then the answer.
         let deadline = Instant::now() + self.timeout;
-        if let Some(fault) = self.unsolicited(false) {
+        if let Some(fault) = self.unsolicited(Found::BeforeRequest) {
             return Err(fault);
+        }
+        // A program that ended after its previous answer is told apart from one that ends
+        // while handling this request, as far as the timing shows it.
+        if self.process.as_ref().is_some_and(|process| has_exited(process.child.id())) {
+            return Err(self.ended(true));
         }
         // One write per message where the pipe has room: it is unbuffered, and a split line
         // costs a wake-up.
@@ -225,21 +230,35 @@ impl StdioSut {
             Err(error) => return Err(self.garbage(answer, error.to_string())),
         };
         if parsed.id() != message.id() {
-            return Err(self.broken(SutFault::WrongId { expected: message.id(), got: parsed.id() }));
+            return Err(self.wrong_id_or_stray(message.id(), parsed.id(), &answer, deadline));
         }
         Ok(parsed)
     }
 
-    /// A line already waiting when a request is about to be sent (or, `at_end`, after a trace's
+    /// A line already waiting when a request is about to be sent (or after a trace's
     /// last answer): nothing asked for it, and it would be taken for the next request's answer.
     /// That request is not sent.
-    fn unsolicited(&mut self, at_end: bool) -> Option<SutFault> {
+    fn unsolicited(&mut self, found: Found) -> Option<SutFault> {
         let queued = self.process.as_ref()?.lines.try_recv().ok()?;
         let (line, unreadable) = match queued {
             Ok(line) => (quote(&line), String::new()),
             Err(Unreadable { start, why }) => (start, why),
         };
-        Some(self.broken(SutFault::Unsolicited { line, unreadable, at_end }))
+        Some(self.broken(SutFault::Unsolicited { line, unreadable, found }))
+    }
+
+    /// An answer to another request: a wrong id, or a line sent unasked after the previous
+    /// answer that arrived only once this request had gone out. It was the latter if this
+    /// request's answer follows within [`STRAY_GRACE`].
+    fn wrong_id_or_stray(&mut self, expected: u64, got: u64, line: &str, deadline: Instant) -> SutFault {
+        let grace = deadline.min(Instant::now() + STRAY_GRACE);
+        if let Received::Line(next) = self.receive(grace) {
+            if serde_json::from_str::<FromImpl>(&next).is_ok_and(|answer| answer.id() == expected) {
+                let (line, unreadable, found) = (quote(line), String::new(), Found::BeforeAnswer);
+                return self.broken(SutFault::Unsolicited { line, unreadable, found });
+            }
+        }
+        self.broken(SutFault::WrongId { expected, got })
     }
 
     /// The next stdout line, waiting until `deadline`. Checks now and then whether the program
@@ -444,6 +463,10 @@ impl<R: Read + std::os::fd::AsRawFd> Read for Stoppable<R> {
     }
 }
 
+/// How long an answer to another request waits for the pending request's own (see
+/// [`StdioSut::wrong_id_or_stray`]).
+const STRAY_GRACE: Duration = Duration::from_millis(100);
+
 /// How soon a reader thread notices that its process was dropped.
 const READER_STOP_POLL: Duration = Duration::from_millis(100);
 
@@ -603,7 +626,7 @@ impl SystemUnderTest for StdioSut {
     /// Only what has already arrived: waiting would cost every trace. A line that comes later
     /// is found at the next reset, and reported there.
     fn finish_trace(&mut self) -> Result<(), SutFault> {
-        self.unsolicited(true).map_or(Ok(()), Err)
+        self.unsolicited(Found::AtEnd).map_or(Ok(()), Err)
     }
 }
 

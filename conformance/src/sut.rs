@@ -110,9 +110,9 @@ pub enum SutFault {
         /// Why the line is not even a protocol line (cut off, too long, not UTF-8), if it is not.
         #[serde(default, skip_serializing_if = "String::is_empty")]
         unreadable: String,
-        /// Found after the trace's last answer, when no request was to follow.
-        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-        at_end: bool,
+        /// When the harness found it.
+        #[serde(default, skip_serializing_if = "Found::is_before_request")]
+        found: Found,
     },
     /// It closed its stdin and went on running: it cannot be sent requests.
     InputClosed {
@@ -138,21 +138,46 @@ impl fmt::Display for SutFault {
                 write!(f, "speaks protocol version {got}, not {}", crate::protocol::PROTOCOL_VERSION)
             }
             SutFault::Unexpected { message } => write!(f, "unexpected message: {message}"),
-            SutFault::Unsolicited { line, unreadable, at_end } => {
+            SutFault::Unsolicited { line, unreadable, found } => {
                 write!(f, "sent {line:?}")?;
                 if !unreadable.is_empty() {
                     write!(f, " ({unreadable})")?;
                 }
-                let after = if *at_end { "the trace's last answer" } else { "its previous answer" };
-                write!(f, " after {after} with no request pending")?;
-                if !at_end {
-                    write!(f, " (the next request was not sent)")?;
-                }
-                Ok(())
+                f.write_str(match found {
+                    Found::BeforeRequest => {
+                        " after its previous answer with no request pending (the next request was not sent)"
+                    }
+                    Found::BeforeAnswer => {
+                        " after its previous answer with no request pending; it arrived once the next request \
+                         was sent, just before that request's answer"
+                    }
+                    Found::AtEnd => " after the trace's last answer with no request pending",
+                })
             }
             SutFault::InputClosed { .. } => write!(f, "it closed its stdin while still running"),
             SutFault::Declined { message } => write!(f, "declined: {message}"),
         }
+    }
+}
+
+/// When an unsolicited line was found. Lines arrive on their own schedule: the harness checks
+/// for one before it writes each request and after a trace's last answer, and recognises one
+/// that comes in just after a request went out by that request's answer following it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Found {
+    /// Waiting when a request was to be written; that request was not sent.
+    #[default]
+    BeforeRequest,
+    /// Read in place of the answer to the request just sent, which then followed.
+    BeforeAnswer,
+    /// Waiting after the trace's last answer.
+    AtEnd,
+}
+
+impl Found {
+    fn is_before_request(&self) -> bool {
+        *self == Found::BeforeRequest
     }
 }
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 use snapspec::campaign::{self, CampaignOptions};
 use snapspec::compare::Mode;
 use snapspec::stdio::StdioSut;
-use snapspec::sut::{Observed, SutFault, SystemUnderTest};
+use snapspec::sut::{Found, Observed, SutFault, SystemUnderTest};
 use snapspec_model::generators::user;
 use snapspec_model::{Call, CanisterId, Config, Request};
 
@@ -193,7 +193,7 @@ fn an_unsolicited_line_is_refused() {
     // which queues it, a moment on a loaded machine.
     std::thread::sleep(Duration::from_millis(300));
     match sut.call(&status_call()) {
-        Err(SutFault::Unsolicited { line, unreadable, at_end: false }) => {
+        Err(SutFault::Unsolicited { line, unreadable, found: Found::BeforeRequest }) => {
             assert_eq!((line.as_str(), unreadable.as_str()), (r#"{"type":"ok","id":999}"#, ""))
         }
         other => panic!("{other:?}"),
@@ -207,7 +207,7 @@ fn an_unsolicited_unreadable_line_is_unsolicited() {
     let mut sut = started_and_reset("unsolicited_unreadable.sh");
     std::thread::sleep(Duration::from_millis(300));
     match sut.call(&status_call()) {
-        Err(SutFault::Unsolicited { line, unreadable, at_end: false }) => {
+        Err(SutFault::Unsolicited { line, unreadable, found: Found::BeforeRequest }) => {
             assert_eq!((line.as_str(), unreadable.as_str()), ("\u{fffd}\u{fffd} oops", "line is not UTF-8"))
         }
         other => panic!("{other:?}"),
@@ -232,6 +232,35 @@ fn unasked_output_is_read_ahead_only_a_few_lines() {
     let _ = std::fs::remove_file(&marker);
 }
 
+/// A program that exited after its previous answer is found so before the next request is
+/// written, even while its stdin still takes the request (a pipe without reader refuses it;
+/// one the program's shell still holds may not).
+#[test]
+fn an_exit_after_an_answer_is_found_before_the_next_request() {
+    let mut sut = started_and_reset("exit_after_answer.sh");
+    let advance = Request { caller: user(1), call: Call::AdvanceTime { nanos: 1 } };
+    assert!(matches!(sut.call(&advance), Ok(Observed::Reply { .. })), "the first call is answered");
+    std::thread::sleep(Duration::from_millis(300));
+    let fault = sut.call(&advance).expect_err("it has exited");
+    assert!(matches!(fault, SutFault::Exited { status: Some(0), before_request: true, .. }), "{fault:?}");
+    assert!(fault.between_calls());
+}
+
+/// A line sent unasked that arrives only once the next request is out is still unsolicited,
+/// not a wrong id: that request's own answer follows it.
+#[test]
+fn a_stray_line_read_in_place_of_an_answer_is_unsolicited() {
+    let mut sut = started_and_reset("stray_before_answer.sh");
+    let advance = Request { caller: user(1), call: Call::AdvanceTime { nanos: 1 } };
+    assert!(matches!(sut.call(&advance), Ok(Observed::Reply { .. })), "the first call is answered");
+    match sut.call(&advance) {
+        Err(SutFault::Unsolicited { line, found: Found::BeforeAnswer, .. }) => {
+            assert_eq!(line, r#"{"type":"ok","id":999}"#)
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
 /// A line sent after a trace's last answer is that trace's fault, found when it ends.
 #[test]
 fn a_line_after_the_last_answer_ends_the_trace() {
@@ -240,7 +269,7 @@ fn a_line_after_the_last_answer_ends_the_trace() {
     assert!(matches!(sut.call(&advance), Ok(Observed::Reply { .. })), "the call itself is answered");
     std::thread::sleep(Duration::from_millis(300));
     match sut.finish_trace() {
-        Err(SutFault::Unsolicited { line, at_end: true, .. }) => assert_eq!(line, r#"{"type":"ok","id":999}"#),
+        Err(SutFault::Unsolicited { line, found: Found::AtEnd, .. }) => assert_eq!(line, r#"{"type":"ok","id":999}"#),
         other => panic!("{other:?}"),
     }
 }

@@ -191,7 +191,7 @@ clauses! {
     SettingsControllersLimit = "SETTINGS.CONTROLLERS.LIMIT", Precondition, "spec §2.5; model",
         "At most `CONTROLLERS_MAX` controllers (else IC0504).";
     SettingsViewersLimit = "SETTINGS.VIEWERS.LIMIT", Precondition, "spec §2.5; status-vis §1.3 (`BoundedAllowedViewers`)",
-        "At most 10 allowed viewers in each visibility setting the profile has, checked while the arguments are decoded, before the ingress filter and every other check of `update_settings` (else IC0408 `Error decoding candid: …`; code unconfirmed, the references give none).";
+        "At most 10 allowed viewers in each visibility setting the profile has, checked while the arguments are decoded, before the ingress filter and every other check of `update_settings` (else IC0408 `Error decoding candid: …`; the message is indicative).";
     SettingsEffect = "SETTINGS.EFFECT", Effect, "spec §2.5, §5.2",
         "`update_settings` replaces controllers (with a `controllers_change` history entry) and the visibility settings the profile has; the version increases; snapshots are untouched.";
     SettingsVisIgnored = "SETTINGS.VIS.IGNORED", Effect, "spec §1 (0.57.0)",
@@ -364,7 +364,7 @@ pub const CHOICES: &[(&str, &str)] = &[
     ),
     (
         "`status_visibility` (profile `ic-2026-08`)",
-        "The references predate the setting; its rules come from dfinity/ic #10667 and #10673 and the replica's tests (docs/reference/status-visibility.md). Not modelled: subnet admins, who may always read the status, and the setting at creation (the model's `create_canister` takes controllers only). The message is modelled as the prefix every source quotes, `Caller {caller} is not allowed to read the canister status`; a help suffix may follow. The ingress filter and execution give the same answer, so the model checks the access once, in the method, after the filter's INGRESS.EXISTS. More than 10 viewers is SETTINGS.VIEWERS.LIMIT, for either setting: the replica's candid type bounds the list, so decoding fails (IC0408) before anything else is checked; the references give no code, so it is marked unconfirmed (earlier versions of the model answered IC0504 after the controller check).",
+        "The references predate the setting; its rules come from dfinity/ic #10667 and #10673 and the replica's tests (docs/reference/status-visibility.md). Not modelled: subnet admins, who may always read the status, and the setting at creation (the model's `create_canister` takes controllers only). The message is modelled as the prefix every source quotes, `Caller {caller} is not allowed to read the canister status`; a help suffix may follow. The ingress filter and execution give the same answer, so the model checks the access once, in the method, after the filter's INGRESS.EXISTS. More than 10 viewers is SETTINGS.VIEWERS.LIMIT, for either setting: the replica's candid type bounds the list, so decoding fails (IC0408, reject code 4) before anything else is checked, on the ingress path too (notes §1.3); only the message's wording is unconfirmed (earlier versions of the model answered IC0504 after the controller check, from the interface spec, which gives the limit but no error).",
     ),
     (
         "The `proposal-2024` profile beyond the proposal",

@@ -261,7 +261,7 @@ pub fn check_settings_decoding(cx: &mut Cx, settings: &Settings) {
     for setting in visibilities(cx.config, settings).into_iter().flatten() {
         let Visibility::AllowedViewers(viewers) = setting else { continue };
         cx.check(Clause::SettingsViewersLimit, viewers.len() <= ALLOWED_VIEWERS_MAX, || {
-            UserError::unconfirmed(
+            UserError::code_only(
                 ErrorCode::InvalidManagementPayload,
                 crate::lazy_format!("Error decoding candid: Deserialize error: The number of elements exceeds maximum allowed {ALLOWED_VIEWERS_MAX}"),
             )

@@ -723,7 +723,7 @@ fn settings_too_many_viewers(config: &Config) -> Made {
     s.run(alice(), set_visibility(0, Visibility::AllowedViewers(eleven())));
     Ok(Some(Scenario::new(
         "settings/violate/SETTINGS.VIEWERS.LIMIT",
-        "SETTINGS.VIEWERS.LIMIT: 10 allowed viewers are accepted; 11 fail decoding (IC0408, code unconfirmed), before the ingress filter: eve, who controls nothing, gets that error too, not the filter's IC0512.",
+        "SETTINGS.VIEWERS.LIMIT: 10 allowed viewers are accepted; 11 fail decoding (IC0408), before the ingress filter: eve, who controls nothing, gets that error too, not the filter's IC0512.",
         s,
     )))
 }
