@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use snapspec_model::call::SnapshotInfo;
-use snapspec_model::canister::{Canister, SnapshotSource, Timer};
+use snapspec_model::canister::{Canister, SnapshotSource, Timer, Visibility};
 use snapspec_model::config::CheckOrder;
 use snapspec_model::{step, Call, CanisterId, Clause, Config, Outcome, Reply, Request, SnapshotId, State, Transition};
 
@@ -68,9 +68,9 @@ pub enum Fault {
     UninstallOnTakeIgnored,
     /// `snapshot_visibility` is ignored (controllers only).
     VisibilityIgnored,
-    /// `status_visibility` is ignored when deciding who reads the status (controllers and the
-    /// canister itself only, IC0512), though it is still stored and reported; hunted under
-    /// `ic-2026-08`, the only profile with the setting.
+    /// `status_visibility` other than the default is ignored when deciding who reads the
+    /// status (a listed viewer or, when public, anyone is refused, IC0542), though it is still
+    /// stored and reported; hunted under `ic-2026-08`, the only profile with the setting.
     StatusVisibilityIgnored,
 }
 
@@ -201,16 +201,20 @@ impl MutantSut {
                 }
                 transition
             }
-            Fault::StatusVisibilityIgnored if matches!(request.call, Call::CanisterStatus { .. }) => {
-                // Access as in a profile without the setting; a reply stays the real one.
-                let without = Config { status_visibility: false, ..self.config.clone() };
-                let ignored = step(&without, &self.state, request);
-                if ignored.outcome.rejection().is_some() {
-                    ignored
-                } else {
-                    transition
+            Fault::StatusVisibilityIgnored => match &request.call {
+                // A read the setting allows is refused as under its default, `controllers`.
+                Call::CanisterStatus { canister_id } if transition.outcome.reply().is_some() => {
+                    let mut by_default = self.state.clone();
+                    by_default.update_canister(canister_id, |c| c.status_visibility = Visibility::Controllers);
+                    let refused = step(&self.config, &by_default, request);
+                    if refused.outcome.rejection().is_some() {
+                        Transition { state: transition.state, ..refused }
+                    } else {
+                        transition
+                    }
                 }
-            }
+                _ => transition,
+            },
             _ => self.mutate_success(request, transition),
         }
     }

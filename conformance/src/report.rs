@@ -48,9 +48,7 @@ impl DivergenceReport {
             // A fault found between calls happened after the answer before it.
             let when = match &d.fault {
                 Some(SutFault::Unsolicited { found: Found::AtEnd, .. }) => " (after its answer, the trace's last)",
-                Some(SutFault::Unsolicited { found: Found::BeforeAnswer, .. }) => {
-                    " (a line from before its request, read in place of its answer)"
-                }
+                Some(SutFault::Unsolicited { found: Found::BeforeAnswer, .. }) => " (an extra line before its answer)",
                 Some(fault) if fault.between_calls() => " (before its request was sent)",
                 _ => "",
             };

@@ -223,7 +223,18 @@ impl StdioSut {
             Received::Line(answer) => answer,
             Received::Unreadable(Unreadable { start, why }) => return Err(self.garbage(start, why)),
             Received::TimedOut => return Err(self.timed_out()),
-            Received::Ended => return Err(self.ended(false)),
+            Received::Ended => {
+                // A request still whole in the pipe was never read: the program ended after its
+                // previous answer, however soon after it the request was written.
+                let unread = self.process.as_ref().and_then(|process| unread_bytes(&process.stdin));
+                let fault = self.ended(false);
+                return Err(match fault {
+                    SutFault::Exited { status, signal, stderr_tail, .. } if unread.is_some_and(|n| n >= line.len()) => {
+                        SutFault::Exited { status, signal, before_request: true, stderr_tail }
+                    }
+                    other => other,
+                });
+            }
         };
         let parsed: FromImpl = match serde_json::from_str(&answer) {
             Ok(parsed) => parsed,
@@ -247,9 +258,9 @@ impl StdioSut {
         Some(self.broken(SutFault::Unsolicited { line, unreadable, found }))
     }
 
-    /// An answer to another request: a wrong id, or a line sent unasked after the previous
-    /// answer that arrived only once this request had gone out. It was the latter if this
-    /// request's answer follows within [`STRAY_GRACE`].
+    /// An answer to another request: a wrong id, or an extra line before this request's
+    /// answer (left from the previous answer, or sent for this request), if that answer follows
+    /// within [`STRAY_GRACE`].
     fn wrong_id_or_stray(&mut self, expected: u64, got: u64, line: &str, deadline: Instant) -> SutFault {
         let grace = deadline.min(Instant::now() + STRAY_GRACE);
         if let Received::Line(next) = self.receive(grace) {
@@ -319,6 +330,15 @@ impl StdioSut {
 /// The start of a line the program sent, for a report.
 fn quote(line: &str) -> String {
     line.chars().take(QUOTE_CHARS_MAX).collect()
+}
+
+/// Bytes written to the program's stdin that it has not read yet, if the pipe says.
+fn unread_bytes(stdin: &ChildStdin) -> Option<usize> {
+    use std::os::fd::AsRawFd as _;
+    let mut unread: libc::c_int = 0;
+    // SAFETY: ioctl(2) FIONREAD writes one int, into `unread`, which outlives the call.
+    let asked = unsafe { libc::ioctl(stdin.as_raw_fd(), libc::FIONREAD, &mut unread) };
+    (asked == 0).then(|| usize::try_from(unread).ok()).flatten()
 }
 
 /// Whether process `pid` (our child) has exited, without reaping it: a reaped pid, and so its
@@ -432,7 +452,9 @@ fn wait_for(fd: std::os::fd::RawFd, events: libc::c_short, limit: Duration) -> b
     let mut poll_fd = libc::pollfd { fd, events, revents: 0 };
     let limit_ms = i32::try_from(limit.as_millis().max(1)).unwrap_or(i32::MAX);
     // SAFETY: poll(2) on one valid pollfd that lives for the duration of the call.
-    unsafe { libc::poll(&mut poll_fd, 1, limit_ms) > 0 }
+    let ready = unsafe { libc::poll(&mut poll_fd, 1, limit_ms) };
+    // An error other than an interruption is left for the read or write to report.
+    ready > 0 || (ready < 0 && std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted)
 }
 
 /// The program's stdout or stderr, read by a thread of its own until EOF, or until the

@@ -148,8 +148,8 @@ impl fmt::Display for SutFault {
                         " after its previous answer with no request pending (the next request was not sent)"
                     }
                     Found::BeforeAnswer => {
-                        " after its previous answer with no request pending; it arrived once the next request \
-                         was sent, just before that request's answer"
+                        " before this request's answer, which followed it: an extra line, sent for this request \
+                         or left from the previous answer"
                     }
                     Found::AtEnd => " after the trace's last answer with no request pending",
                 })
@@ -169,7 +169,9 @@ pub enum Found {
     /// Waiting when a request was to be written; that request was not sent.
     #[default]
     BeforeRequest,
-    /// Read in place of the answer to the request just sent, which then followed.
+    /// Read in place of the answer to the request just sent, which then followed: sent for
+    /// that request or left from the previous answer, which the timing cannot tell apart, so
+    /// it is charged to the request.
     BeforeAnswer,
     /// Waiting after the trace's last answer.
     AtEnd,
@@ -185,7 +187,11 @@ impl SutFault {
     /// Found between two calls, before the next request was written or after the trace's last
     /// answer: no request was pending, so no step's method is to blame.
     pub fn between_calls(&self) -> bool {
-        matches!(self, SutFault::Unsolicited { .. } | SutFault::Exited { before_request: true, .. })
+        matches!(
+            self,
+            SutFault::Unsolicited { found: Found::BeforeRequest | Found::AtEnd, .. }
+                | SutFault::Exited { before_request: true, .. }
+        )
     }
 
     /// The implementation's stderr tail, where the fault captured one.
