@@ -575,12 +575,12 @@ mod tests {
         type Setter = fn(Option<Visibility>) -> StatusReply;
         let snapshot: Setter = |snapshot_visibility| StatusReply { snapshot_visibility, ..StatusReply::default() };
         let status: Setter = |status_visibility| StatusReply { status_visibility, ..StatusReply::default() };
-        for (status, field) in
+        for (with_setting, field) in
             [(snapshot, "reply.status.snapshot_visibility"), (status, "reply.status.status_visibility")]
         {
             let compare = |mode, model: Option<Visibility>, actual: Option<Visibility>| {
-                let expectation = expecting(Reply::Status(Box::new(status(model))));
-                let observed = Observed::Reply { reply: Reply::Status(Box::new(status(actual))) };
+                let expectation = expecting(Reply::Status(Box::new(with_setting(model))));
+                let observed = Observed::Reply { reply: Reply::Status(Box::new(with_setting(actual))) };
                 Comparator::new(mode, &Manifest::full("test")).compare(&expectation, &observed).map_err(|m| m.field)
             };
             let public = Some(Visibility::Public);

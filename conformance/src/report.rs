@@ -49,7 +49,7 @@ impl DivergenceReport {
             let when = match &d.fault {
                 Some(SutFault::Unsolicited { found: Found::AtEnd, .. }) => " (after its answer, the trace's last)",
                 Some(SutFault::Unsolicited { found: Found::BeforeAnswer, .. }) => " (an extra line before its answer)",
-                Some(fault) if fault.between_calls() => " (before its request was sent)",
+                Some(fault) if fault.between_calls() => " (before its request was read)",
                 _ => "",
             };
             let _ = writeln!(out, "DIVERGENCE ({campaign}, profile {profile}) at step {} of {steps}{when}:", d.step);
@@ -98,7 +98,7 @@ pub fn fault_summary(fault: &SutFault) -> String {
     let summary = exit_or_fault_summary(fault);
     match fault {
         SutFault::Exited { before_request: true, .. } => {
-            format!("{summary}, before this request was sent (after its previous answer)")
+            format!("{summary} after its previous answer, without reading this request")
         }
         _ => summary,
     }

@@ -188,7 +188,7 @@ pub fn run_steps(
                 fault: None,
             }),
         };
-        // A step whose request was never sent neither passed nor failed.
+        // A step whose request was never sent, or never read, neither passed nor failed.
         let sent = !divergence.as_ref().and_then(|d| d.fault.as_ref()).is_some_and(SutFault::between_calls);
         if sent {
             tally.record(request, &expected.clauses, divergence.is_none());

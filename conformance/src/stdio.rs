@@ -203,7 +203,7 @@ impl StdioSut {
         // A program that ended after its previous answer is told apart from one that ends
         // while handling this request, as far as the timing shows it.
         if self.process.as_ref().is_some_and(|process| has_exited(process.child.id())) {
-            return Err(self.ended(true));
+            return Err(self.ended(true, true));
         }
         // One write per message where the pipe has room: it is unbuffered, and a split line
         // costs a wake-up.
@@ -217,7 +217,7 @@ impl StdioSut {
         match written {
             Ok(()) => {}
             Err(WriteFailure::Stalled) => return Err(self.timed_out()),
-            Err(WriteFailure::Closed) => return Err(self.ended(true)),
+            Err(WriteFailure::Closed) => return Err(self.ended(true, true)),
         }
         let answer = match self.receive(deadline) {
             Received::Line(answer) => answer,
@@ -227,13 +227,7 @@ impl StdioSut {
                 // A request still whole in the pipe was never read: the program ended after its
                 // previous answer, however soon after it the request was written.
                 let unread = self.process.as_ref().and_then(|process| unread_bytes(&process.stdin));
-                let fault = self.ended(false);
-                return Err(match fault {
-                    SutFault::Exited { status, signal, stderr_tail, .. } if unread.is_some_and(|n| n >= line.len()) => {
-                        SutFault::Exited { status, signal, before_request: true, stderr_tail }
-                    }
-                    other => other,
-                });
+                return Err(self.ended(false, unread.is_some_and(|bytes| bytes >= line.len())));
             }
         };
         let parsed: FromImpl = match serde_json::from_str(&answer) {
@@ -246,9 +240,9 @@ impl StdioSut {
         Ok(parsed)
     }
 
-    /// A line already waiting when a request is about to be sent (or after a trace's
-    /// last answer): nothing asked for it, and it would be taken for the next request's answer.
-    /// That request is not sent.
+    /// A line already waiting when a request is about to be sent (that request is then not
+    /// sent) or after a trace's last answer: nothing asked for it, and it would be taken for the
+    /// next request's answer.
     fn unsolicited(&mut self, found: Found) -> Option<SutFault> {
         let queued = self.process.as_ref()?.lines.try_recv().ok()?;
         let (line, unreadable) = match queued {
@@ -308,18 +302,16 @@ impl StdioSut {
     }
 
     /// The program stopped listening: writing the request failed (`writing`), or its stdout
-    /// ended. It exited, or lives on with that pipe closed.
-    fn ended(&mut self, writing: bool) -> SutFault {
+    /// ended. It exited (without reading the request, if `unread`), or lives on with that pipe
+    /// closed.
+    fn ended(&mut self, writing: bool, unread: bool) -> SutFault {
         use std::os::unix::process::ExitStatusExt as _;
         let (status, stderr_tail) = self.last_words(true);
         let fault = match status {
             // A program killed by a signal has no exit code: the signal says what happened.
-            Some(status) => SutFault::Exited {
-                status: status.code(),
-                signal: status.signal(),
-                before_request: writing,
-                stderr_tail,
-            },
+            Some(status) => {
+                SutFault::Exited { status: status.code(), signal: status.signal(), before_request: unread, stderr_tail }
+            }
             None if writing => SutFault::InputClosed { stderr_tail },
             None => SutFault::Exited { status: None, signal: None, before_request: false, stderr_tail },
         };

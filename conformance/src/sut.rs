@@ -69,8 +69,8 @@ pub enum SutFault {
         /// The signal that killed it, if one did (it then has no exit status).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         signal: Option<i32>,
-        /// It was found ended when the request was to be written: it ended after its previous
-        /// answer, not while handling this request.
+        /// It ended after its previous answer, not while handling this request: found ended
+        /// before the request was written, or with the request left whole in its stdin.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         before_request: bool,
         /// Last lines of its stderr.
@@ -102,8 +102,7 @@ pub enum SutFault {
         /// What it sent.
         message: String,
     },
-    /// It sent a line while no request was pending (after the previous answer). The request
-    /// about to go out was not sent: the line would have been taken for its answer.
+    /// It sent a line no request asked for ([`Found`] says when the harness found it).
     Unsolicited {
         /// What it sent (truncated).
         line: String,
@@ -184,8 +183,9 @@ impl Found {
 }
 
 impl SutFault {
-    /// Found between two calls, before the next request was written or after the trace's last
-    /// answer: no request was pending, so no step's method is to blame.
+    /// Found between two calls: a line before the next request was written or after the
+    /// trace's last answer, or an exit that left the next request unread. No request was being
+    /// handled, so no step's method is to blame.
     pub fn between_calls(&self) -> bool {
         matches!(
             self,

@@ -185,32 +185,25 @@ fn status_call() -> Request {
     Request { caller: user(1), call: Call::CanisterStatus { canister_id: CanisterId::from_index(0) } }
 }
 
-/// A line no request asked for is a fault, not the next request's answer.
+/// A line no request asked for is a fault, not the next request's answer; one that is not
+/// even a protocol line too, quoted as far as it can be read.
 #[test]
 fn an_unsolicited_line_is_refused() {
-    let mut sut = started_and_reset("unsolicited.sh");
-    // The line came in the same write as the answer to the reset; give the reader thread,
-    // which queues it, a moment on a loaded machine.
-    std::thread::sleep(Duration::from_millis(300));
-    match sut.call(&status_call()) {
-        Err(SutFault::Unsolicited { line, unreadable, found: Found::BeforeRequest }) => {
-            assert_eq!((line.as_str(), unreadable.as_str()), (r#"{"type":"ok","id":999}"#, ""))
+    let cases = [
+        ("unsolicited.sh", r#"{"type":"ok","id":999}"#, ""),
+        ("unsolicited_unreadable.sh", "\u{fffd}\u{fffd} oops", "line is not UTF-8"),
+    ];
+    for (fixture, quoted, why) in cases {
+        let mut sut = started_and_reset(fixture);
+        // The line came in the same write as the answer to the reset; give the reader thread,
+        // which queues it, a moment on a loaded machine.
+        std::thread::sleep(Duration::from_millis(300));
+        match sut.call(&status_call()) {
+            Err(SutFault::Unsolicited { line, unreadable, found: Found::BeforeRequest }) => {
+                assert_eq!((line.as_str(), unreadable.as_str()), (quoted, why), "{fixture}")
+            }
+            other => panic!("{fixture}: {other:?}"),
         }
-        other => panic!("{other:?}"),
-    }
-}
-
-/// An unasked line that is not even a protocol line is still unsolicited (charged to no
-/// step), quoted as far as it can be read.
-#[test]
-fn an_unsolicited_unreadable_line_is_unsolicited() {
-    let mut sut = started_and_reset("unsolicited_unreadable.sh");
-    std::thread::sleep(Duration::from_millis(300));
-    match sut.call(&status_call()) {
-        Err(SutFault::Unsolicited { line, unreadable, found: Found::BeforeRequest }) => {
-            assert_eq!((line.as_str(), unreadable.as_str()), ("\u{fffd}\u{fffd} oops", "line is not UTF-8"))
-        }
-        other => panic!("{other:?}"),
     }
 }
 

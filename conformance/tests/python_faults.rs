@@ -91,9 +91,9 @@ const FAULTS: &[Fault] = &[
         modes: &["strict"],
     },
     Fault {
-        name: "status visibility `public` still refuses strangers",
-        original: r#"            allowed = (shown[0] == "public" or caller in canister.controllers or caller == canister.id"#,
-        faulty: r#"            allowed = (caller in canister.controllers or caller == canister.id"#,
+        name: "the status visibility is stored but ignored: strangers are refused even when it is `public`",
+        original: "            if not visible(canister.status_visibility, caller, always):",
+        faulty: r#"            if not visible(("controllers",), caller, always):"#,
         suite: "ic-2026-08/clauses.json",
         vector: "status/effect/public",
         modes: BOTH,

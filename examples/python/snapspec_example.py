@@ -263,6 +263,11 @@ def as_visibility(value):
     raise Invalid("invalid visibility")
 
 
+def visible(setting, caller, always):
+    """Whether a visibility setting lets `caller` read; `always` for those it cannot shut out."""
+    return always or setting[0] == "public" or (setting[0] == "allowed_viewers" and caller in setting[1])
+
+
 def visibility_json(visibility):
     if visibility[0] == "allowed_viewers":
         return {"allowed_viewers": [principal_text(p) for p in visibility[1]]}
@@ -867,10 +872,7 @@ class Subnet:
         canister_id = principal_bytes(field(args, "canister_id"))
         if profile.visibility:
             canister = self.existing(canister_id)
-            visibility = canister.visibility
-            allowed = (visibility[0] == "public" or caller in canister.controllers
-                       or (visibility[0] == "allowed_viewers" and caller in visibility[1]))
-            if not allowed:
+            if not visible(canister.visibility, caller, caller in canister.controllers):
                 raise Rejected(406, "Caller %s is not allowed to call ic00 method list_canister_snapshots on canister %s."
                                % (principal_text(caller), principal_text(canister_id)))
         else:
@@ -1046,10 +1048,8 @@ class Subnet:
         canister_id = principal_bytes(field(args, "canister_id"))
         if self.profile.status_visibility:
             canister = self.existing(canister_id)
-            shown = canister.status_visibility
-            allowed = (shown[0] == "public" or caller in canister.controllers or caller == canister.id
-                       or (shown[0] == "allowed_viewers" and caller in shown[1]))
-            if not allowed:
+            always = caller in canister.controllers or caller == canister.id
+            if not visible(canister.status_visibility, caller, always):
                 raise Rejected(542, "Caller %s is not allowed to read the canister status" % principal_text(caller))
         else:
             canister = self.controlled_or_self(caller, canister_id)

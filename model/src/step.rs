@@ -81,7 +81,7 @@ fn dispatch(cx: &mut Cx, call: &Call) -> Option<(State, Reply)> {
         return None;
     }
     if let Call::UpdateSettings { settings, .. } = call {
-        life::check_settings_decoding(cx, settings);
+        methods::visibility::check_settings_decoding(cx, settings);
     }
     methods::ingress::filter(cx, call);
     match call {

@@ -326,12 +326,24 @@ fn install_args(canister_id: &CanisterId, mode: InstallMode, module: &[u8], vers
     }
 }
 
+/// A visibility setting as the candid type `$setting` of its field: `snapshot_visibility` and
+/// `status_visibility` have the same shape under two names.
+macro_rules! visibility_as {
+    ($setting:ident) => {
+        |visibility: &Visibility| match visibility {
+            Visibility::Controllers => $setting::Controllers,
+            Visibility::Public => $setting::Public,
+            Visibility::AllowedViewers(viewers) => $setting::AllowedViewers(viewers.clone()),
+        }
+    };
+}
+
 /// `canister_settings` with the fields the model's `update_settings` sets; the rest `null`.
 fn canister_settings(settings: &Settings) -> CanisterSettings {
     CanisterSettings {
         controllers: settings.controllers.clone(),
-        snapshot_visibility: settings.snapshot_visibility.as_ref().map(visibility),
-        status_visibility: settings.status_visibility.as_ref().map(status_visibility),
+        snapshot_visibility: settings.snapshot_visibility.as_ref().map(visibility_as!(SnapshotVisibility)),
+        status_visibility: settings.status_visibility.as_ref().map(visibility_as!(StatusVisibility)),
         ..CanisterSettings::default()
     }
 }
@@ -362,22 +374,6 @@ fn install_mode(mode: InstallMode) -> CanisterInstallMode {
         InstallMode::Install => CanisterInstallMode::Install,
         InstallMode::Reinstall => CanisterInstallMode::Reinstall,
         InstallMode::Upgrade => CanisterInstallMode::Upgrade(None),
-    }
-}
-
-fn visibility(visibility: &Visibility) -> SnapshotVisibility {
-    match visibility {
-        Visibility::Controllers => SnapshotVisibility::Controllers,
-        Visibility::Public => SnapshotVisibility::Public,
-        Visibility::AllowedViewers(viewers) => SnapshotVisibility::AllowedViewers(viewers.clone()),
-    }
-}
-
-fn status_visibility(visibility: &Visibility) -> StatusVisibility {
-    match visibility {
-        Visibility::Controllers => StatusVisibility::Controllers,
-        Visibility::Public => StatusVisibility::Public,
-        Visibility::AllowedViewers(viewers) => StatusVisibility::AllowedViewers(viewers.clone()),
     }
 }
 

@@ -7,8 +7,7 @@ use std::sync::Arc;
 use crate::call::{InfoReply, Reply, Settings, StatusReply};
 use crate::canister::{
     chunk_store_size_bytes, sha256, Canister, Change, ChangeDetails, ChangeOrigin, ExecutionState, History, HookStatus,
-    InstallMode, Status, Timer, Visibility, ALLOWED_VIEWERS_MAX, CHUNK_SIZE_BYTES, CONTROLLERS_MAX, GLOBALS_MAX,
-    MODULE_BYTES_MAX,
+    InstallMode, Status, Timer, Visibility, CHUNK_SIZE_BYTES, CONTROLLERS_MAX, GLOBALS_MAX, MODULE_BYTES_MAX,
 };
 use crate::clause::Clause;
 use crate::error::{ErrorCode, UserError};
@@ -16,6 +15,7 @@ use crate::globals::Global;
 use crate::ids::{is_opaque, CanisterId, Principal};
 use crate::memory::Memory;
 use crate::methods::resources::{self, ResourceClauses};
+use crate::methods::visibility::{self, VisibilityClauses};
 use crate::state::State;
 use crate::step::{invalid_controller, Cx};
 
@@ -226,7 +226,7 @@ pub fn update_settings(
     if settings.status_visibility.is_some() && !cx.config.status_visibility {
         cx.touch(Clause::SettingsStatusVisIgnored);
     }
-    let [visibility, status_visibility] = visibilities(cx.config, settings);
+    let [visibility, status_visibility] = visibility::in_profile(cx.config, settings);
     let (now, origin) = (cx.state.time_ns, history_origin(cx.caller, sender_canister_version));
     let state = with_canister(cx, canister_id, |c| {
         c.version += 1;
@@ -243,30 +243,6 @@ pub fn update_settings(
         }
     });
     Some((state, Reply::Empty))
-}
-
-/// The visibility settings (snapshot, status) that `settings` carries and the profile has.
-fn visibilities<'s>(config: &crate::Config, settings: &'s Settings) -> [Option<&'s Visibility>; 2] {
-    [
-        settings.snapshot_visibility.as_ref().filter(|_| config.visibility),
-        settings.status_visibility.as_ref().filter(|_| config.status_visibility),
-    ]
-}
-
-/// `update_settings`' arguments as the replica decodes them, before the ingress filter and
-/// every other check: its candid type bounds each allowed-viewers list (`BoundedAllowedViewers`,
-/// docs/reference/status-visibility.md §1.3). Profiles without a setting have no such field
-/// to decode, so theirs is dropped unchecked.
-pub fn check_settings_decoding(cx: &mut Cx, settings: &Settings) {
-    for setting in visibilities(cx.config, settings).into_iter().flatten() {
-        let Visibility::AllowedViewers(viewers) = setting else { continue };
-        cx.check(Clause::SettingsViewersLimit, viewers.len() <= ALLOWED_VIEWERS_MAX, || {
-            UserError::code_only(
-                ErrorCode::InvalidManagementPayload,
-                crate::lazy_format!("Error decoding candid: Deserialize error: The number of elements exceeds maximum allowed {ALLOWED_VIEWERS_MAX}"),
-            )
-        });
-    }
 }
 
 /// `delete_canister`: needs a stopped canister; its snapshots go with it.
@@ -367,22 +343,18 @@ pub fn status(cx: &mut Cx, canister_id: CanisterId) -> Option<(State, Reply)> {
 /// (dfinity/ic #10667). Subnet admins, who always may too, are not modelled.
 fn check_status_access(cx: &mut Cx, canister: &Canister) {
     let caller = cx.caller;
-    let allowed = canister.is_controller(&caller) || caller == canister.id.principal();
-    let denied = || {
+    let always = canister.is_controller(&caller) || caller == canister.id.principal();
+    let clauses = VisibilityClauses {
+        controllers: Clause::StatusVisControllers,
+        allowed: Clause::StatusVisAllowed,
+        public: Clause::StatusVisPublic,
+    };
+    visibility::check(cx, &canister.status_visibility, caller, always, &clauses, || {
         UserError::exact(
             ErrorCode::CanisterStatusAccessDenied,
             crate::lazy_format!("Caller {caller} is not allowed to read the canister status"),
         )
-    };
-    match &canister.status_visibility {
-        Visibility::Public => cx.touch(Clause::StatusVisPublic),
-        Visibility::Controllers => {
-            cx.check(Clause::StatusVisControllers, allowed, denied);
-        }
-        Visibility::AllowedViewers(viewers) => {
-            cx.check(Clause::StatusVisAllowed, allowed || viewers.contains(&caller), denied);
-        }
-    }
+    });
 }
 
 /// `canister_info`: history, module hash, controllers. Any caller.

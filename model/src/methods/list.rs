@@ -1,10 +1,11 @@
 //! `list_canister_snapshots` (spec §4.3, replica §6) and the proposal's `list_snapshots`.
 
 use crate::call::{ProposalSnapshotInfo, Reply, SnapshotInfo};
-use crate::canister::{Canister, Snapshot, Visibility};
+use crate::canister::{Canister, Snapshot};
 use crate::clause::Clause;
 use crate::ids::CanisterId;
 use crate::methods::errors;
+use crate::methods::visibility::{self, VisibilityClauses};
 use crate::state::State;
 use crate::step::Cx;
 
@@ -34,18 +35,14 @@ fn check_access(cx: &mut Cx, canister: &Canister) {
         return;
     }
     let caller = cx.caller;
-    let method = "list_canister_snapshots";
-    let is_controller = canister.is_controller(&caller);
-    match &canister.snapshot_visibility {
-        Visibility::Public => cx.touch(Clause::ListVisPublic),
-        Visibility::Controllers => {
-            cx.check(Clause::ListVisControllers, is_controller, || errors::access_denied(canister.id, caller, method));
-        }
-        Visibility::AllowedViewers(viewers) => {
-            let allowed = is_controller || viewers.contains(&caller);
-            cx.check(Clause::ListVisAllowed, allowed, || errors::access_denied(canister.id, caller, method));
-        }
-    }
+    let clauses = VisibilityClauses {
+        controllers: Clause::ListVisControllers,
+        allowed: Clause::ListVisAllowed,
+        public: Clause::ListVisPublic,
+    };
+    visibility::check(cx, &canister.snapshot_visibility, caller, canister.is_controller(&caller), &clauses, || {
+        errors::access_denied(canister.id, caller, "list_canister_snapshots")
+    });
 }
 
 /// `{id; taken_at_timestamp; total_size}`.

@@ -1,6 +1,7 @@
 //! One module per method (or group of lifecycle methods), each reading like its section of
-//! the reference. Shared plumbing: [`resources`] (memory and cycles checks) and [`errors`]
-//! (the replica's snapshot error messages).
+//! the reference, and [`visibility`] for the two visibility settings that several methods
+//! read. Shared plumbing: [`resources`] (memory and cycles checks) and [`errors`] (the
+//! replica's snapshot error messages).
 
 pub mod delete;
 pub mod errors;
@@ -11,3 +12,4 @@ pub mod list;
 pub mod load;
 pub mod resources;
 pub mod take;
+pub mod visibility;
